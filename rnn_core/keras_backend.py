@@ -1,0 +1,263 @@
+"""The one module of rnn_core that imports TensorFlow and Keras.
+
+It is imported only when first needed (by `init_weights`, `keras_forward` or `trace`),
+so the NumPy side works without loading TensorFlow. Layers are built once per
+(spec, input features) and reused; each is guarded by a lock because its weights are
+set before every call and a server runs many users' calls in threads.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+# TensorFlow's Python logger warns about tf.function retracing each time a new spec
+# compiles its own function; that is expected here, not a problem to report.
+tf.get_logger().setLevel("ERROR")
+
+from rnn_core.manual import (
+    Output,
+    check_initial_state,
+    check_mask,
+    check_x,
+    split_weights,
+)
+from rnn_core.spec import LayerSpec
+
+MAX_CACHED_LAYERS = 64
+
+
+def build_layer(spec: LayerSpec) -> keras.layers.Layer:
+    """A new, unbuilt Keras layer with exactly the spec's settings."""
+    options: dict[str, object] = {
+        "units": spec.units,
+        "activation": spec.activation,
+        "use_bias": spec.use_bias,
+        "return_sequences": spec.return_sequences,
+        "return_state": spec.return_state,
+        "go_backwards": spec.go_backwards,
+    }
+    if spec.cell == "simple_rnn":
+        layer = keras.layers.SimpleRNN(**options)
+    elif spec.cell == "lstm":
+        layer = keras.layers.LSTM(
+            recurrent_activation=spec.recurrent_activation,
+            unit_forget_bias=spec.unit_forget_bias,
+            **options,
+        )
+    else:
+        layer = keras.layers.GRU(
+            recurrent_activation=spec.recurrent_activation,
+            reset_after=spec.reset_after,
+            **options,
+        )
+    if spec.bidirectional:
+        return keras.layers.Bidirectional(layer, merge_mode=spec.merge_mode)
+    return layer
+
+
+@dataclass
+class _CachedLayer:
+    """A built layer, its compiled call and per-direction steppers, and its lock."""
+
+    layer: keras.layers.Layer
+    call: Callable
+    cells: list[keras.layers.Layer]
+    steppers: list[Callable]
+    lock: threading.Lock
+
+
+_cache: OrderedDict[tuple[LayerSpec, int], _CachedLayer] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _make_stepper(cell: keras.layers.Layer, n_states: int) -> Callable:
+    """A compiled loop that steps the real Keras cell and records every state."""
+
+    @tf.function(reduce_retracing=True)
+    def step_all(x_steps: tf.Tensor, valid_steps: tf.Tensor, states: list) -> list:
+        # x_steps: (timesteps, batch, features) in processing order;
+        # valid_steps: (timesteps, batch) bool; states: n_states × (batch, units).
+        timesteps = tf.shape(x_steps)[0]
+        records = [tf.TensorArray(tf.float32, size=timesteps) for _ in range(n_states)]
+        states = list(states)
+        for s in tf.range(timesteps):
+            _, new_states = cell(x_steps[s], states, training=False)
+            if not isinstance(new_states, list | tuple):
+                new_states = [new_states]
+            valid = tf.expand_dims(valid_steps[s], -1)  # (batch, 1)
+            states = [
+                tf.where(valid, new, old)
+                for new, old in zip(new_states, states, strict=True)
+            ]
+            records = [
+                r.write(s, state) for r, state in zip(records, states, strict=True)
+            ]
+        return [r.stack() for r in records]  # each (timesteps, batch, units)
+
+    return step_all
+
+
+def _cached_layer(spec: LayerSpec, input_dim: int) -> _CachedLayer:
+    key = (spec, input_dim)
+    with _cache_lock:
+        entry = _cache.get(key)
+        if entry is not None:
+            _cache.move_to_end(key)
+            return entry
+    layer = build_layer(spec)
+    layer.build((None, None, input_dim))
+    if spec.bidirectional:
+        cells = [layer.forward_layer.cell, layer.backward_layer.cell]
+    else:
+        cells = [layer.cell]
+    n_states = len(spec.state_names)
+
+    @tf.function(reduce_retracing=True)
+    def call(
+        x: tf.Tensor, mask: tf.Tensor | None, initial_state: list | None
+    ) -> object:
+        return layer(x, mask=mask, initial_state=initial_state, training=False)
+
+    entry = _CachedLayer(
+        layer=layer,
+        call=call,
+        cells=cells,
+        steppers=[_make_stepper(cell, n_states) for cell in cells],
+        lock=threading.Lock(),
+    )
+    with _cache_lock:
+        entry = _cache.setdefault(key, entry)
+        _cache.move_to_end(key)
+        while len(_cache) > MAX_CACHED_LAYERS:
+            _cache.popitem(last=False)
+    return entry
+
+
+def _derived_seed(seed: int, direction: int, role: int) -> int:
+    """A distinct 31-bit seed per (seed, direction, weight role)."""
+    return int(
+        np.random.SeedSequence([seed, direction, role]).generate_state(1)[0] >> 1
+    )
+
+
+def init_weights(spec: LayerSpec, input_dim: int, seed: int = 0) -> list[np.ndarray]:
+    """Weights drawn with Keras' own default initializers, seeded.
+
+    kernel: GlorotUniform; recurrent_kernel: Orthogonal; bias: zeros (LSTM with
+    `unit_forget_bias`: ones in the forget block). The order and shapes are those of
+    `layer.get_weights()`; Bidirectional: forward then backward, drawn independently.
+    """
+    if isinstance(input_dim, bool) or not isinstance(input_dim, int) or input_dim < 1:
+        raise ValueError(f"`input_dim` must be a positive integer; got {input_dim!r}.")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
+        raise ValueError(f"`seed` must be an integer from 0 to 2**32-1; got {seed!r}.")
+    per_direction = spec.weight_shapes(input_dim)[: 3 if spec.use_bias else 2]
+    weights: list[np.ndarray] = []
+    for direction in range(len(spec.directions) if spec.bidirectional else 1):
+        kernel_init = keras.initializers.GlorotUniform(
+            _derived_seed(seed, direction, 0)
+        )
+        recurrent_init = keras.initializers.Orthogonal(
+            seed=_derived_seed(seed, direction, 1)
+        )
+        weights.append(np.asarray(kernel_init(per_direction[0]), np.float32))
+        weights.append(np.asarray(recurrent_init(per_direction[1]), np.float32))
+        if spec.use_bias:
+            bias = np.zeros(per_direction[2], np.float32)
+            if spec.cell == "lstm" and spec.unit_forget_bias:
+                bias[spec.units : 2 * spec.units] = 1.0
+            weights.append(bias)
+    return weights
+
+
+def _to_numpy(result: object) -> Output:
+    if isinstance(result, list | tuple):
+        return tuple(np.asarray(r) for r in result)
+    return np.asarray(result)
+
+
+def keras_forward(
+    spec: LayerSpec,
+    weights: Sequence[np.ndarray],
+    x: np.ndarray,
+    initial_state: Sequence[np.ndarray] | None = None,
+    mask: np.ndarray | None = None,
+) -> Output:
+    """The same call as `manual_forward`, through the real Keras layer.
+
+    Returns exactly what Keras returns, converted to NumPy (a list becomes a tuple).
+    """
+    cell_weights = split_weights(spec, weights)
+    x = check_x(x, cell_weights[0].kernel.shape[0])
+    mask = check_mask(mask, x)
+    states = check_initial_state(spec, initial_state, x.shape[0])
+    entry = _cached_layer(spec, x.shape[2])
+    with entry.lock:
+        entry.layer.set_weights([np.asarray(w, np.float32) for w in weights])
+        result = entry.call(
+            tf.constant(x),
+            None if mask is None else tf.constant(mask),
+            None if states is None else [tf.constant(s) for s in states],
+        )
+        return _to_numpy(result)
+
+
+def keras_step_states(
+    spec: LayerSpec,
+    weights: Sequence[np.ndarray],
+    x: np.ndarray,
+    initial_state: Sequence[np.ndarray] | None = None,
+    mask: np.ndarray | None = None,
+) -> list[dict[str, np.ndarray]]:
+    """Every state after every step, from stepping the real Keras cell.
+
+    Keras' layers return only the final states (never c_t per step), so this calls
+    `cell(x_t, states)` step by step, carrying states over masked steps as Keras does.
+
+    Returns:
+        One dict per direction (forward first): "h" (and "c") of shape
+        (batch, timesteps, units), indexed by processing step like `DirectionRun`.
+    """
+    cell_weights = split_weights(spec, weights)
+    x = check_x(x, cell_weights[0].kernel.shape[0])
+    mask = check_mask(mask, x)
+    states = check_initial_state(spec, initial_state, x.shape[0])
+    batch, timesteps, _ = x.shape
+    n_states = len(spec.state_names)
+    valid = np.ones((batch, timesteps), bool) if mask is None else mask
+    entry = _cached_layer(spec, x.shape[2])
+    results: list[dict[str, np.ndarray]] = []
+    with entry.lock:
+        entry.layer.set_weights([np.asarray(w, np.float32) for w in weights])
+        for k, direction in enumerate(spec.directions):
+            order = slice(None, None, -1) if direction == "backward" else slice(None)
+            x_steps = np.ascontiguousarray(x.transpose(1, 0, 2)[order])  # (T, B, F)
+            valid_steps = np.ascontiguousarray(valid.T[order])  # (T, B)
+            if states is None:
+                start = [np.zeros((batch, spec.units), np.float32)] * n_states
+            else:
+                start = states[k * n_states : (k + 1) * n_states]
+            recorded = entry.steppers[k](
+                tf.constant(x_steps),
+                tf.constant(valid_steps),
+                [tf.constant(s) for s in start],
+            )
+            results.append(
+                {
+                    name: np.asarray(r).transpose(1, 0, 2)  # (batch, timesteps, units)
+                    for name, r in zip(spec.state_names, recorded, strict=True)
+                }
+            )
+    return results

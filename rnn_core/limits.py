@@ -1,0 +1,48 @@
+"""Size limits shared by the command line, the input parsers and the app.
+
+Every size is checked against these before anything is allocated, so an absurd request
+fails fast with a message instead of exhausting the server's memory.
+"""
+
+from __future__ import annotations
+
+from rnn_core.spec import MAX_UNITS
+
+MAX_BATCH = 256
+MAX_TIMESTEPS = 500
+MAX_FEATURES = 128
+# batch × timesteps × features of one input; keeps one trace well under 100 MB.
+MAX_INPUT_ELEMENTS = 200_000
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # 5 MiB, for a CSV or .npy upload
+
+__all__ = [
+    "MAX_BATCH",
+    "MAX_FEATURES",
+    "MAX_INPUT_ELEMENTS",
+    "MAX_TIMESTEPS",
+    "MAX_UNITS",
+    "MAX_UPLOAD_BYTES",
+    "check_input_shape",
+]
+
+
+def check_input_shape(batch: int, timesteps: int, features: int) -> None:
+    """Raise ValueError naming the first size out of range."""
+    for name, value, limit in (
+        ("batch", batch, MAX_BATCH),
+        ("timesteps", timesteps, MAX_TIMESTEPS),
+        ("features", features, MAX_FEATURES),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(
+                f"`{name}` must be a whole number from 1 to {limit}; got {value!r}."
+            )
+        if value > limit:
+            raise ValueError(f"`{name}` must be at most {limit}; got {value}.")
+    elements = batch * timesteps * features
+    if elements > MAX_INPUT_ELEMENTS:
+        raise ValueError(
+            f"The input batch × timesteps × features = {batch} × {timesteps} × "
+            f"{features} = {elements:,} values; at most {MAX_INPUT_ELEMENTS:,} are "
+            "allowed."
+        )

@@ -1,0 +1,133 @@
+"""Both computations of one layer, timestep by timestep, with their residuals."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from rnn_core.manual import DirectionRun, Output, check_x, output_names, run_layer
+from rnn_core.spec import LayerSpec
+from rnn_core.weights import name_weights
+
+
+@dataclass(frozen=True)
+class Trace:
+    """What Keras and the NumPy formulas computed for one layer and one input.
+
+    State arrays are keyed "h" and "c" (LSTM) for a one-directional layer, and
+    "forward/h", "backward/h", ... for Bidirectional. Each is (batch, timesteps, units)
+    indexed by processing step s: the s-th call of the cell, which reads input
+    timestep `time_index[direction][s]` (reversed under `go_backwards` and for the
+    backward half of Bidirectional), the order Keras returns sequences in.
+    """
+
+    spec: LayerSpec
+    x: np.ndarray  # (batch, timesteps, features)
+    raw_weights: tuple[np.ndarray, ...]  # as layer.get_weights()
+    weights: dict[str, np.ndarray]  # named: Wx, Wh, b, per-gate slices
+    initial_state: tuple[np.ndarray, ...] | None
+    mask: np.ndarray | None  # (batch, timesteps) bool
+    output_names: tuple[str, ...]  # e.g. ("output", "state_h")
+    keras_outputs: tuple[np.ndarray, ...]  # what the Keras layer returned
+    manual_outputs: tuple[np.ndarray, ...]  # what manual_forward returned
+    output_residuals: tuple[np.ndarray, ...]  # manual minus Keras
+    keras_states: dict[str, np.ndarray]  # (batch, timesteps, units) each
+    manual_states: dict[str, np.ndarray]  # (batch, timesteps, units) each
+    residuals: dict[str, np.ndarray]  # manual minus Keras, same keys and shapes
+    max_abs_residual: float  # over every state and output; nan if nothing finite
+    steps: dict[str, dict[str, np.ndarray]]  # direction -> intermediate -> (B, T, ...)
+    time_index: dict[str, np.ndarray]  # direction -> (timesteps,) input index per step
+    seconds: dict[str, float] = field(default_factory=dict)  # "keras", "manual"
+
+
+def _as_tuple(result: Output) -> tuple[np.ndarray, ...]:
+    return result if isinstance(result, tuple) else (result,)
+
+
+def _state_key(spec: LayerSpec, direction: str, name: str) -> str:
+    return f"{direction}/{name}" if spec.bidirectional else name
+
+
+def max_abs(arrays: Sequence[np.ndarray]) -> float:
+    """Largest |value| over the finite entries of all arrays (nan if there are none)."""
+    largest = np.nan
+    for array in arrays:
+        finite = np.abs(array[np.isfinite(array)])
+        if finite.size:
+            largest = float(np.nanmax([largest, finite.max()]))
+    return largest
+
+
+def trace(
+    spec: LayerSpec,
+    x: np.ndarray,
+    weights: Sequence[np.ndarray] | None = None,
+    seed: int = 0,
+    initial_state: Sequence[np.ndarray] | None = None,
+    mask: np.ndarray | None = None,
+) -> Trace:
+    """Run the layer through Keras and through NumPy, and compare them step by step.
+
+    Args:
+        spec: the layer.
+        x: input of shape (batch, timesteps, features).
+        weights: arrays as `layer.get_weights()`; drawn by `init_weights(spec,
+            features, seed)` when None.
+        seed: seed for the weights when they are drawn.
+        initial_state: optional states, in Keras' order.
+        mask: optional bool (batch, timesteps).
+    """
+    from rnn_core import keras_backend  # imported on first need: loads TensorFlow
+
+    x = check_x(x)
+    if weights is None:
+        weights = keras_backend.init_weights(spec, x.shape[2], seed)
+    weights = tuple(np.asarray(w, np.float32) for w in weights)
+
+    started = time.perf_counter()
+    manual_result, runs = run_layer(spec, weights, x, initial_state, mask)
+    manual_seconds = time.perf_counter() - started
+
+    started = time.perf_counter()
+    keras_result = keras_backend.keras_forward(spec, weights, x, initial_state, mask)
+    keras_directions = keras_backend.keras_step_states(
+        spec, weights, x, initial_state, mask
+    )
+    keras_seconds = time.perf_counter() - started
+
+    manual_outputs = _as_tuple(manual_result)
+    keras_outputs = _as_tuple(keras_result)
+    output_residuals = tuple(
+        m - k for m, k in zip(manual_outputs, keras_outputs, strict=True)
+    )
+    manual_states: dict[str, np.ndarray] = {}
+    keras_states: dict[str, np.ndarray] = {}
+    run: DirectionRun
+    for run, keras_run in zip(runs, keras_directions, strict=True):
+        for name in spec.state_names:
+            key = _state_key(spec, run.direction, name)
+            manual_states[key] = run.states[name]
+            keras_states[key] = keras_run[name]
+    residuals = {key: manual_states[key] - keras_states[key] for key in manual_states}
+    return Trace(
+        spec=spec,
+        x=x,
+        raw_weights=weights,
+        weights=name_weights(spec, weights),
+        initial_state=None if initial_state is None else tuple(initial_state),
+        mask=None if mask is None else np.asarray(mask, bool),
+        output_names=output_names(spec),
+        keras_outputs=keras_outputs,
+        manual_outputs=manual_outputs,
+        output_residuals=output_residuals,
+        keras_states=keras_states,
+        manual_states=manual_states,
+        residuals=residuals,
+        max_abs_residual=max_abs([*residuals.values(), *output_residuals]),
+        steps={run.direction: run.parts for run in runs},
+        time_index={run.direction: run.time_index for run in runs},
+        seconds={"manual": manual_seconds, "keras": keras_seconds},
+    )
