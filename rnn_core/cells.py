@@ -2,7 +2,8 @@
 
 Row-vector convention, as Keras stores the weights: `x_t · Wx` with Wx of shape
 (features, units·g). Every step returns the new states and the intermediates the app
-shows (x_t·Wx, h_{t-1}·Wh, the pre-activations, each gate).
+shows (x_t·Wx, h_{t-1}·Wh, the pre-activations, each gate). x_t·Wx does not depend on
+the state, so a caller may pass it precomputed for the whole sequence (`x_wx`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,12 @@ from rnn_core.activations import get_activation
 from rnn_core.spec import LayerSpec
 
 StepParts = dict[str, np.ndarray]
+
+
+def gate_blocks(stacked: np.ndarray, count: int) -> list[np.ndarray]:
+    """Split the last axis into `count` equal gate blocks (views, unlike np.split)."""
+    width = stacked.shape[-1] // count
+    return [stacked[..., k * width : (k + 1) * width] for k in range(count)]
 
 
 @dataclass(frozen=True)
@@ -41,11 +48,16 @@ class CellWeights:
 
 
 def simple_rnn_step(
-    spec: LayerSpec, weights: CellWeights, x_t: np.ndarray, states: list[np.ndarray]
+    spec: LayerSpec,
+    weights: CellWeights,
+    x_t: np.ndarray,
+    states: list[np.ndarray],
+    x_wx: np.ndarray | None = None,
 ) -> tuple[list[np.ndarray], StepParts]:
     """h_t = act(x_t·Wx + b + h_{t-1}·Wh). `x_t` is (batch, features)."""
     (h_prev,) = states  # (batch, units)
-    x_wx = x_t @ weights.kernel  # (batch, units)
+    if x_wx is None:
+        x_wx = x_t @ weights.kernel  # (batch, units)
     h_wh = h_prev @ weights.recurrent_kernel  # (batch, units)
     pre = x_wx if weights.bias is None else x_wx + weights.bias
     pre = pre + h_wh
@@ -54,7 +66,11 @@ def simple_rnn_step(
 
 
 def lstm_step(
-    spec: LayerSpec, weights: CellWeights, x_t: np.ndarray, states: list[np.ndarray]
+    spec: LayerSpec,
+    weights: CellWeights,
+    x_t: np.ndarray,
+    states: list[np.ndarray],
+    x_wx: np.ndarray | None = None,
 ) -> tuple[list[np.ndarray], StepParts]:
     """One LSTM step, gates in Keras' order i, f, c, o.
 
@@ -64,12 +80,13 @@ def lstm_step(
     h_prev, c_prev = states  # each (batch, units)
     activation = get_activation(spec.activation)
     recurrent_activation = get_activation(spec.recurrent_activation)
-    x_wx = x_t @ weights.kernel  # (batch, 4·units)
+    if x_wx is None:
+        x_wx = x_t @ weights.kernel  # (batch, 4·units)
     h_wh = h_prev @ weights.recurrent_kernel  # (batch, 4·units)
     pre = x_wx + h_wh
     if weights.bias is not None:
         pre = pre + weights.bias
-    pre_i, pre_f, pre_c, pre_o = np.split(pre, 4, axis=-1)
+    pre_i, pre_f, pre_c, pre_o = gate_blocks(pre, 4)
     i = recurrent_activation(pre_i)
     f = recurrent_activation(pre_f)
     c_tilde = activation(pre_c)
@@ -91,7 +108,11 @@ def lstm_step(
 
 
 def gru_step(
-    spec: LayerSpec, weights: CellWeights, x_t: np.ndarray, states: list[np.ndarray]
+    spec: LayerSpec,
+    weights: CellWeights,
+    x_t: np.ndarray,
+    states: list[np.ndarray],
+    x_wx: np.ndarray | None = None,
 ) -> tuple[list[np.ndarray], StepParts]:
     """One GRU step, gates in Keras' order z, r, h.
 
@@ -104,19 +125,20 @@ def gru_step(
     units = spec.units
     activation = get_activation(spec.activation)
     recurrent_activation = get_activation(spec.recurrent_activation)
-    x_wx = x_t @ weights.kernel  # (batch, 3·units)
+    if x_wx is None:
+        x_wx = x_t @ weights.kernel  # (batch, 3·units)
     input_part = x_wx if weights.input_bias is None else x_wx + weights.input_bias
-    x_z, x_r, x_h = np.split(input_part, 3, axis=-1)
+    x_z, x_r, x_h = gate_blocks(input_part, 3)
     recurrent_kernel = weights.recurrent_kernel  # (units, 3·units)
     if spec.reset_after:
         h_wh = h_prev @ recurrent_kernel  # (batch, 3·units)
         inner = h_wh
         if weights.recurrent_bias is not None:
             inner = inner + weights.recurrent_bias
-        inner_z, inner_r, inner_h = np.split(inner, 3, axis=-1)
+        inner_z, inner_r, inner_h = gate_blocks(inner, 3)
     else:
         inner_zr = h_prev @ recurrent_kernel[:, : 2 * units]  # (batch, 2·units)
-        inner_z, inner_r = np.split(inner_zr, 2, axis=-1)
+        inner_z, inner_r = gate_blocks(inner_zr, 2)
     pre_z = x_z + inner_z
     pre_r = x_r + inner_r
     z = recurrent_activation(pre_z)

@@ -22,10 +22,6 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-# TensorFlow's Python logger warns about tf.function retracing each time a new spec
-# compiles its own function; that is expected here, not a problem to report.
-tf.get_logger().setLevel("ERROR")
-
 from rnn_core.manual import (
     Output,
     check_initial_state,
@@ -34,6 +30,10 @@ from rnn_core.manual import (
     split_weights,
 )
 from rnn_core.spec import LayerSpec
+
+# TensorFlow's Python logger warns about tf.function retracing each time a new spec
+# compiles its own function; that is expected here, not a problem to report.
+tf.get_logger().setLevel("ERROR")
 
 MAX_CACHED_LAYERS = 64
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnn_core.cells import CELL_STEPS, CellWeights, StepParts
+from rnn_core.cells import CELL_STEPS, CellWeights
 from rnn_core.spec import LayerSpec
 
 Output = np.ndarray | tuple[np.ndarray, ...]
@@ -33,10 +33,14 @@ class DirectionRun:
 
     direction: str
     time_index: np.ndarray  # (timesteps,) the input timestep read at each step
+    initial_states: tuple[np.ndarray, ...]  # each (batch, units)
     states: dict[str, np.ndarray]  # "h" (and "c"): (batch, timesteps, units)
     outputs: np.ndarray  # (batch, timesteps, units) what the layer emits per step
-    parts: dict[str, np.ndarray]  # intermediates: (batch, timesteps, ...)
-    final_states: tuple[np.ndarray, ...]  # each (batch, units)
+
+    @property
+    def final_states(self) -> tuple[np.ndarray, ...]:
+        """The states after the last step, each (batch, units)."""
+        return tuple(states[:, -1] for states in self.states.values())
 
 
 def split_weights(spec: LayerSpec, weights: Sequence[np.ndarray]) -> list[CellWeights]:
@@ -146,19 +150,24 @@ def run_direction(
     batch, timesteps, _ = x.shape
     step = CELL_STEPS[spec.cell]
     time_index = np.arange(timesteps)[::-1] if backwards else np.arange(timesteps)
+    x_steps = np.ascontiguousarray(x.transpose(1, 0, 2)[time_index])  # (T, B, F)
+    # x_t · Wx for every step in one matmul: it does not depend on the state.
+    x_wx_steps = x_steps @ weights.kernel  # (T, B, units·g)
+    valid_steps = None if mask is None else mask.T[time_index, :, None]  # (T, B, 1)
     if initial_state is None:
         states = [np.zeros((batch, spec.units), np.float32) for _ in spec.state_names]
     else:
         states = [np.asarray(s, np.float32) for s in initial_state]
+    initial_states = tuple(states)
     previous_output = np.zeros((batch, spec.units), np.float32)
-    state_steps: list[list[np.ndarray]] = []
-    output_steps: list[np.ndarray] = []
-    part_steps: list[StepParts] = []
-    for t in time_index:
-        new_states, parts = step(spec, weights, x[:, t, :], states)
+    # Time-major buffers, filled step by step and returned batch-major (a view).
+    state_buffers = np.empty((len(states), timesteps, batch, spec.units), np.float32)
+    output_buffer = np.empty((timesteps, batch, spec.units), np.float32)
+    for s in range(timesteps):
+        new_states, _ = step(spec, weights, x_steps[s], states, x_wx_steps[s])
         output = new_states[0]
-        if mask is not None:
-            valid = mask[:, t, None]  # (batch, 1)
+        if valid_steps is not None:
+            valid = valid_steps[s]  # (batch, 1)
             carried = np.zeros_like(output) if zero_output_for_mask else previous_output
             output = np.where(valid, output, carried)
             new_states = [
@@ -167,24 +176,58 @@ def run_direction(
             ]
         states = new_states
         previous_output = output
-        state_steps.append(states)
-        output_steps.append(output)
-        part_steps.append(parts)
-    stacked_states = {
-        name: np.stack([s[k] for s in state_steps], axis=1)  # (batch, timesteps, units)
-        for k, name in enumerate(spec.state_names)
-    }
-    stacked_parts = {
-        name: np.stack([p[name] for p in part_steps], axis=1) for name in part_steps[0]
-    }
+        state_buffers[:, s] = states
+        output_buffer[s] = output
     return DirectionRun(
         direction="backward" if backwards else "forward",
         time_index=time_index,
-        states=stacked_states,
-        outputs=np.stack(output_steps, axis=1),  # (batch, timesteps, units)
-        parts=stacked_parts,
-        final_states=tuple(states),
+        initial_states=initial_states,
+        states={
+            name: state_buffers[k].transpose(1, 0, 2)  # (batch, timesteps, units)
+            for k, name in enumerate(spec.state_names)
+        },
+        outputs=output_buffer.transpose(1, 0, 2),  # (batch, timesteps, units)
     )
+
+
+def step_parts(
+    spec: LayerSpec,
+    weights: CellWeights,
+    x: np.ndarray,
+    run: DirectionRun,
+    batch_index: int | None = None,
+) -> dict[str, np.ndarray]:
+    """Every intermediate of every step of a run: x_t·Wx, h_{t-1}·Wh, gates...
+
+    The cell is a pure function of (x_t, states_{t-1}), so this calls the same cell
+    function once on all steps at once, fed the states the run carried into each
+    step. At a masked step the values are what the cell computed before the mask
+    discarded them.
+
+    Returns:
+        name -> (batch, timesteps, ...) or, for one `batch_index`, (timesteps, ...),
+        indexed by processing step like `run.states`.
+    """
+    rows = slice(None) if batch_index is None else slice(batch_index, batch_index + 1)
+    x_steps = x[rows][:, run.time_index]  # (b, T, F) in processing order
+    batch, timesteps, features = x_steps.shape
+    previous = [
+        np.concatenate([initial[rows, None], run.states[name][rows, :-1]], axis=1)
+        for name, initial in zip(spec.state_names, run.initial_states, strict=True)
+    ]  # each (b, T, units): the states going into each step
+    flat_previous = [p.reshape(batch * timesteps, spec.units) for p in previous]
+    flat_x = x_steps.reshape(batch * timesteps, features)
+    _, parts = CELL_STEPS[spec.cell](spec, weights, flat_x, flat_previous)
+    shaped = {
+        name: value.reshape(batch, timesteps, *value.shape[1:])
+        for name, value in parts.items()
+    }
+    shaped.update(
+        {f"{name}_prev": p for name, p in zip(spec.state_names, previous, strict=True)}
+    )
+    if batch_index is not None:
+        return {name: value[0] for name, value in shaped.items()}
+    return shaped
 
 
 def run_layer(
@@ -202,7 +245,12 @@ def run_layer(
     n_states = len(spec.state_names)
     if not spec.bidirectional:
         run = run_direction(
-            spec, cell_weights[0], x, states, mask, backwards=spec.go_backwards
+            spec,
+            cell_weights[0],
+            x,
+            states,
+            mask,
+            backwards=spec.go_backwards,
         )
         output = run.outputs if spec.return_sequences else run.outputs[:, -1]
         if spec.return_state:

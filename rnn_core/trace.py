@@ -5,10 +5,19 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
-from rnn_core.manual import DirectionRun, Output, check_x, output_names, run_layer
+from rnn_core.manual import (
+    DirectionRun,
+    Output,
+    check_x,
+    output_names,
+    run_layer,
+    split_weights,
+    step_parts,
+)
 from rnn_core.spec import LayerSpec
 from rnn_core.weights import name_weights
 
@@ -38,9 +47,38 @@ class Trace:
     manual_states: dict[str, np.ndarray]  # (batch, timesteps, units) each
     residuals: dict[str, np.ndarray]  # manual minus Keras, same keys and shapes
     max_abs_residual: float  # over every state and output; nan if nothing finite
-    steps: dict[str, dict[str, np.ndarray]]  # direction -> intermediate -> (B, T, ...)
     time_index: dict[str, np.ndarray]  # direction -> (timesteps,) input index per step
+    runs: tuple[DirectionRun, ...]  # the NumPy side's record, one per direction
     seconds: dict[str, float] = field(default_factory=dict)  # "keras", "manual"
+
+    def step_parts(
+        self, direction: str | None = None, batch_index: int | None = None
+    ) -> dict[str, np.ndarray]:
+        """The NumPy intermediates of every step of one direction.
+
+        Keys: "x_Wx", "h_Wh", the pre-activations and gates of the cell (see
+        `rnn_core.cells`), the new states, and "h_prev" (and "c_prev"): the states
+        going into each step. Arrays are (batch, timesteps, ...), or (timesteps, ...)
+        for one `batch_index`; cheap for one batch item, so the app asks for that.
+        """
+        direction = direction or self.spec.directions[0]
+        if direction not in self.spec.directions:
+            raise ValueError(
+                f"`direction` must be one of {self.spec.directions}; got {direction!r}."
+            )
+        if batch_index is not None and not 0 <= batch_index < self.x.shape[0]:
+            raise ValueError(
+                f"`batch_index` must be from 0 to {self.x.shape[0] - 1}; "
+                f"got {batch_index}."
+            )
+        k = self.spec.directions.index(direction)
+        cell_weights = split_weights(self.spec, self.raw_weights)[k]
+        return step_parts(self.spec, cell_weights, self.x, self.runs[k], batch_index)
+
+    @cached_property
+    def steps(self) -> dict[str, dict[str, np.ndarray]]:
+        """direction -> intermediate -> (batch, timesteps, ...), all batch items."""
+        return {d: self.step_parts(d) for d in self.spec.directions}
 
 
 def _as_tuple(result: Output) -> tuple[np.ndarray, ...]:
@@ -127,7 +165,7 @@ def trace(
         manual_states=manual_states,
         residuals=residuals,
         max_abs_residual=max_abs([*residuals.values(), *output_residuals]),
-        steps={run.direction: run.parts for run in runs},
         time_index={run.direction: run.time_index for run in runs},
+        runs=tuple(runs),
         seconds={"manual": manual_seconds, "keras": keras_seconds},
     )
