@@ -1,0 +1,802 @@
+"""Input sequences for the recurrent layers: seeded generators and upload parsers.
+
+Every array this module returns is float32 of shape (batch, timesteps, features), the
+layout Keras' recurrent layers expect, and has passed `check_input_array`: it is
+finite and within the sizes of `rnn_core.limits`.
+
+Generators are named and listed in `GENERATORS`, so the app can offer them in a menu and
+call any of them the same way through `generate`. The parsers read user uploads (CSV
+text or a `.npy` file) as untrusted data: sizes are checked before anything large is
+allocated, and every problem is reported as a ValueError that says what is wrong, where,
+and what is allowed.
+
+Pure NumPy and the standard library: this module never imports TensorFlow, Keras or
+Streamlit.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import itertools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from rnn_core.limits import (
+    MAX_FEATURES,
+    MAX_TIMESTEPS,
+    MAX_UPLOAD_BYTES,
+    check_input_shape,
+)
+
+__all__ = [
+    "DEFAULT_TEXT",
+    "GENERATORS",
+    "MAX_SEED",
+    "InputGenerator",
+    "check_input_array",
+    "encode_text",
+    "generate",
+    "impulse",
+    "input_digest",
+    "normal",
+    "one_hot_text",
+    "parse_csv",
+    "parse_npy",
+    "ramp",
+    "sine",
+    "text_vocabulary",
+    "uniform",
+]
+
+MAX_SEED = 2**32 - 1
+DEFAULT_TEXT = "hello world"
+# Longest physical line a CSV upload may have. 128 features of 30 characters each need
+# about 4 KB; the cap keeps one absurd line from becoming millions of cells at once.
+_MAX_CSV_LINE_CHARS = 64 * 1024
+_CSV_DELIMITERS = ",;\t"
+_CSV_SNIFF_LINES = 20
+_NPY_MAX_HEADER_CHARS = 10_000  # NumPy's own default for allow_pickle=False
+_NUMERIC_KINDS = "biuf"  # bool, signed int, unsigned int, real float
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+# The largest float32 below 1: `uniform` clips to it so its values stay in [0, 1).
+_BELOW_ONE = np.nextafter(np.float32(1), np.float32(0))
+
+
+# --------------------------------------------------------------------------------------
+# Validation shared by the generators and the parsers
+
+
+def _check_seed(seed: object) -> int:
+    """Return `seed` as an int, or raise ValueError if it is not one in [0, 2**32-1]."""
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+        raise ValueError(
+            f"`seed` must be a whole number from 0 to {MAX_SEED}; got {seed!r}."
+        )
+    if not 0 <= int(seed) <= MAX_SEED:
+        raise ValueError(f"`seed` must be from 0 to {MAX_SEED}; got {int(seed)}.")
+    return int(seed)
+
+
+def _describe_dtype(dtype: np.dtype) -> str:
+    if dtype.hasobject:
+        return f"{dtype} (Python objects)"
+    kinds = {
+        "c": "complex numbers",
+        "U": "text",
+        "S": "bytes",
+        "V": "raw or structured records",
+        "M": "dates",
+        "m": "time spans",
+    }
+    kind = "structured records" if dtype.names is not None else kinds.get(dtype.kind)
+    return f"{dtype} ({kind})" if kind else str(dtype)
+
+
+def _check_numeric_dtype(dtype: np.dtype, what: str) -> None:
+    """Raise ValueError unless `dtype` is bool, integer or real floating point."""
+    if dtype.hasobject:
+        raise ValueError(
+            f"{what} holds Python objects (dtype {dtype}); pickled content is not "
+            "accepted. Expected an array of numbers: bool, int, uint or float."
+        )
+    if dtype.names is not None or dtype.subdtype is not None:
+        raise ValueError(
+            f"{what} has a structured dtype {dtype}; expected a plain array of "
+            "numbers: bool, int, uint or float."
+        )
+    if dtype.kind not in _NUMERIC_KINDS:
+        raise ValueError(
+            f"{what} has dtype {_describe_dtype(dtype)}; expected real numbers: "
+            "bool, int, uint or float."
+        )
+
+
+def _position(index: tuple[int, ...]) -> str:
+    b, t, f = index
+    return f"x[{b}, {t}, {f}] (batch item {b}, timestep {t}, feature {f})"
+
+
+def check_input_array(x: np.ndarray) -> np.ndarray:
+    """Check that `x` is a usable input and return it as float32.
+
+    Used by the parsers and by any code that accepts an input array from elsewhere.
+
+    Args:
+        x: a NumPy array of shape (batch, timesteps, features), with dtype bool,
+            int, uint or real float.
+
+    Returns:
+        A new float32, C-contiguous copy of `x`, same shape.
+
+    Raises:
+        ValueError: if `x` is not a NumPy array, not rank 3, not numeric, holds NaN or
+            infinity or a value too large for float32, or is bigger than the limits
+            of `rnn_core.limits` allow (the message names which).
+    """
+    if not isinstance(x, np.ndarray):
+        raise ValueError(
+            "The input must be a NumPy array of shape (batch, timesteps, features); "
+            f"got {type(x).__name__}."
+        )
+    _check_numeric_dtype(x.dtype, "The input")
+    if x.ndim != 3:
+        raise ValueError(
+            "The input must have rank 3, shape (batch, timesteps, features); "
+            f"got rank {x.ndim}, shape {x.shape}."
+        )
+    check_input_shape(*(int(n) for n in x.shape))
+    if x.dtype.kind == "f":
+        bad = ~np.isfinite(x)
+        if bad.any():
+            index = tuple(int(i) for i in np.argwhere(bad)[0])
+            raise ValueError(
+                f"The input at {_position(index)} is {x[index]}: only finite numbers "
+                "are allowed."
+            )
+    with np.errstate(over="ignore"):  # float64 beyond float32 is reported below
+        out = np.array(x, dtype=np.float32, order="C", copy=True)  # (batch, T, F)
+    if x.dtype.kind == "f" and x.dtype.itemsize > 4:
+        too_big = ~np.isfinite(out)
+        if too_big.any():
+            index = tuple(int(i) for i in np.argwhere(too_big)[0])
+            raise ValueError(
+                f"The input at {_position(index)} is {x[index]}, too large for "
+                f"float32: values must lie within ±{_FLOAT32_MAX:.4g}."
+            )
+    return out
+
+
+def input_digest(x: np.ndarray) -> str:
+    """A short, stable hex digest of an array's dtype, shape and values.
+
+    Equal arrays of equal dtype and shape give equal digests across runs and machines
+    (the byte order is part of the dtype string), so it can serve as a cache key.
+
+    Args:
+        x: a numeric NumPy array (any shape).
+
+    Returns:
+        16 hex characters: the start of a SHA-256 over dtype, shape and C-order bytes.
+    """
+    if not isinstance(x, np.ndarray):
+        raise ValueError(f"Expected a NumPy array; got {type(x).__name__}.")
+    if x.dtype.hasobject:
+        raise ValueError(
+            f"Cannot digest an array of Python objects (dtype {x.dtype}); expected "
+            "a numeric array."
+        )
+    digest = hashlib.sha256()
+    digest.update(f"{x.dtype.str}|{x.shape}|".encode())
+    digest.update(np.ascontiguousarray(x).tobytes())
+    return digest.hexdigest()[:16]
+
+
+# --------------------------------------------------------------------------------------
+# Generators
+
+
+def uniform(batch: int, timesteps: int, features: int, seed: int = 0) -> np.ndarray:
+    """Uniform random values in [0, 1): the seed notebook's input, seeded.
+
+    `uniform(32, 1, 8, seed)` equals
+    `np.random.default_rng(seed).random((32, 1, 8)).astype(np.float32)`, the seeded
+    form of the notebook's `np.random.random([32, 1, 8]).astype(np.float32)`, except
+    that a value which rounds up to 1.0 in float32 (about one in 30 million) is set to
+    the largest float32 below 1, so the range stays [0, 1).
+
+    Args:
+        batch: number of sequences.
+        timesteps: length of each sequence.
+        features: values per timestep.
+        seed: seed of `np.random.default_rng`, 0 to 2**32-1.
+
+    Returns:
+        float32 array of shape (batch, timesteps, features).
+    """
+    check_input_shape(batch, timesteps, features)
+    rng = np.random.default_rng(_check_seed(seed))
+    x = rng.random((batch, timesteps, features)).astype(np.float32)
+    return np.minimum(x, _BELOW_ONE, out=x)
+
+
+def normal(batch: int, timesteps: int, features: int, seed: int = 0) -> np.ndarray:
+    """Standard normal values (mean 0, standard deviation 1), seeded.
+
+    Args:
+        batch: number of sequences.
+        timesteps: length of each sequence.
+        features: values per timestep.
+        seed: seed of `np.random.default_rng`, 0 to 2**32-1.
+
+    Returns:
+        float32 array of shape (batch, timesteps, features).
+    """
+    check_input_shape(batch, timesteps, features)
+    rng = np.random.default_rng(_check_seed(seed))
+    return rng.standard_normal((batch, timesteps, features), dtype=np.float32)
+
+
+def sine(batch: int, timesteps: int, features: int, seed: int = 0) -> np.ndarray:
+    """Sine waves over time, amplitude 1, one wave per feature and batch item.
+
+    `x[b, t, f] = sin(2π t / period[b, f] + phase[b, f])` where each period is drawn
+    uniformly from 4 to 20 timesteps and each phase from 0 to 2π, seeded. Values lie
+    in [-1, 1].
+
+    Args:
+        batch: number of sequences.
+        timesteps: length of each sequence.
+        features: values per timestep.
+        seed: seed of `np.random.default_rng`, 0 to 2**32-1.
+
+    Returns:
+        float32 array of shape (batch, timesteps, features).
+    """
+    check_input_shape(batch, timesteps, features)
+    rng = np.random.default_rng(_check_seed(seed))
+    period = rng.uniform(4.0, 20.0, size=(batch, 1, features))
+    phase = rng.uniform(0.0, 2 * np.pi, size=(batch, 1, features))
+    t = np.arange(timesteps, dtype=np.float64).reshape(1, timesteps, 1)
+    x = np.sin(2 * np.pi * t / period + phase)  # (batch, timesteps, features)
+    return x.astype(np.float32)
+
+
+def ramp(
+    batch: int, timesteps: int, features: int, seed: int = 0, *, scaled: bool = True
+) -> np.ndarray:
+    """The counting input of Keras' own RNN tests, scaled into [0, 1).
+
+    Keras' `simple_rnn_test.py` feeds `np.arange(24).reshape((2, 3, 4))` as float32.
+    This is `np.arange(n).reshape((batch, timesteps, features)) / n` with
+    `n = batch * timesteps * features`, so the values run 0, 1/n, ..., (n-1)/n in
+    C order and stay small enough for tanh not to saturate. Not random: `seed` is
+    accepted for a uniform call and ignored.
+
+    Args:
+        batch: number of sequences.
+        timesteps: length of each sequence.
+        features: values per timestep.
+        seed: ignored (checked like the other generators' seeds).
+        scaled: divide by n (default). False gives Keras' raw 0, 1, ..., n-1.
+
+    Returns:
+        float32 array of shape (batch, timesteps, features).
+    """
+    check_input_shape(batch, timesteps, features)
+    _check_seed(seed)
+    if not isinstance(scaled, bool):
+        raise ValueError(f"`scaled` must be True or False; got {scaled!r}.")
+    n = batch * timesteps * features
+    x = np.arange(n, dtype=np.float64).reshape((batch, timesteps, features))
+    if scaled:
+        x /= n
+    return x.astype(np.float32)
+
+
+def impulse(
+    batch: int,
+    timesteps: int,
+    features: int,
+    seed: int = 0,
+    *,
+    feature: int | None = None,
+) -> np.ndarray:
+    """A single 1.0 at the first timestep and zeros after it: watch memory decay.
+
+    By default every feature is 1.0 at t = 0; with `feature=k` only feature k is.
+    Every batch item is the same. Not random: `seed` is accepted and ignored.
+
+    Args:
+        batch: number of sequences.
+        timesteps: length of each sequence.
+        features: values per timestep.
+        seed: ignored (checked like the other generators' seeds).
+        feature: None for all features (default), or the index of the one feature
+            that receives the impulse, 0 to features - 1.
+
+    Returns:
+        float32 array of shape (batch, timesteps, features), nonzero only at t = 0.
+    """
+    check_input_shape(batch, timesteps, features)
+    _check_seed(seed)
+    if feature is not None and (
+        isinstance(feature, bool)
+        or not isinstance(feature, int)
+        or not 0 <= feature < features
+    ):
+        raise ValueError(
+            f"`feature` must be None or a feature index from 0 to {features - 1}; "
+            f"got {feature!r}."
+        )
+    x = np.zeros((batch, timesteps, features), dtype=np.float32)
+    if feature is None:
+        x[:, 0, :] = 1.0
+    else:
+        x[:, 0, feature] = 1.0
+    return x
+
+
+def _check_text(text: object) -> str:
+    if not isinstance(text, str) or not text:
+        raise ValueError(f"`text` must be a non-empty string; got {text!r}.")
+    if len(text) > MAX_TIMESTEPS:
+        raise ValueError(
+            f"`text` must be at most {MAX_TIMESTEPS} characters (one timestep each); "
+            f"got {len(text)}."
+        )
+    return text
+
+
+def text_vocabulary(text: str) -> tuple[str, ...]:
+    """The distinct characters of `text`, sorted: feature i is the i-th of them.
+
+    Args:
+        text: a non-empty string of at most `MAX_TIMESTEPS` characters.
+
+    Returns:
+        The sorted distinct characters, e.g. `text_vocabulary("hello")` is
+        `("e", "h", "l", "o")`.
+    """
+    return tuple(sorted(set(_check_text(text))))
+
+
+def encode_text(text: str, batch: int = 1) -> tuple[np.ndarray, tuple[str, ...]]:
+    """One-hot encode `text`, one character per timestep, with its vocabulary.
+
+    Args:
+        text: a non-empty string of at most `MAX_TIMESTEPS` characters.
+        batch: how many identical copies to stack.
+
+    Returns:
+        `(x, vocabulary)`: x is float32 of shape (batch, len(text), len(vocabulary))
+        with `x[b, t, i] == 1` exactly when `text[t] == vocabulary[i]`.
+    """
+    vocabulary = text_vocabulary(text)
+    check_input_shape(batch, len(text), len(vocabulary))
+    starts = np.zeros(batch, dtype=np.int64)  # (batch,): every copy from the start
+    x = _one_hot(text, vocabulary, starts, len(text), len(vocabulary))
+    return x, vocabulary
+
+
+def _one_hot(
+    text: str,
+    vocabulary: tuple[str, ...],
+    starts: np.ndarray,
+    timesteps: int,
+    features: int,
+) -> np.ndarray:
+    """Batch item b reads the (repeated) text from position starts[b]."""
+    codes = np.array([vocabulary.index(c) for c in text])  # (len(text),)
+    positions = (starts[:, None] + np.arange(timesteps)) % len(text)  # (batch, T)
+    x = np.zeros((len(starts), timesteps, features), dtype=np.float32)
+    np.put_along_axis(x, codes[positions][:, :, None], 1.0, axis=2)
+    return x
+
+
+def one_hot_text(
+    batch: int,
+    timesteps: int | None,
+    features: int | None,
+    seed: int = 0,
+    *,
+    text: str = DEFAULT_TEXT,
+) -> np.ndarray:
+    """One-hot characters of a short text: one character per timestep.
+
+    The vocabulary is the sorted distinct characters of the whole text
+    (`text_vocabulary`); feature i is 1 when the character is `vocabulary[i]`, so
+    every timestep has exactly one 1. Batch item 0 reads the text from its start;
+    items 1, 2, ... start at seeded random positions. The text repeats as needed to
+    fill `timesteps`, or is cut to it.
+
+    Args:
+        batch: number of sequences.
+        timesteps: length of each sequence; None means `len(text)`.
+        features: None means `len(vocabulary)`; a larger number pads every timestep
+            with zero features after the vocabulary; a smaller one is an error.
+        seed: chooses the start positions of batch items 1, 2, ...
+        text: the text, 1 to `MAX_TIMESTEPS` characters; default "hello world".
+
+    Returns:
+        float32 array of shape (batch, timesteps, features).
+    """
+    vocabulary = text_vocabulary(text)
+    if timesteps is None:
+        timesteps = len(text)
+    if features is None:
+        features = len(vocabulary)
+    check_input_shape(batch, timesteps, features)
+    if features < len(vocabulary):
+        raise ValueError(
+            f"`features` must be at least the text's vocabulary size "
+            f"{len(vocabulary)} ({''.join(vocabulary)!r}); got {features}."
+        )
+    rng = np.random.default_rng(_check_seed(seed))
+    starts = rng.integers(0, len(text), size=batch)  # (batch,)
+    starts[0] = 0
+    return _one_hot(text, vocabulary, starts, timesteps, features)
+
+
+@dataclass(frozen=True)
+class InputGenerator:
+    """One entry of the generator menu.
+
+    Args:
+        name: the key in `GENERATORS` and the `name` of `generate`.
+        label: a short title for a menu.
+        description: one line for people, shown beside the menu.
+        function: called as `function(batch, timesteps, features, seed, **options)`;
+            returns float32 of shape (batch, timesteps, features).
+        uses_seed: False when the output does not depend on the seed.
+        options: the keyword options `function` accepts besides the sizes and seed.
+        derives_shape: True when timesteps and features may be None, and are then
+            taken from the options (the text of `one_hot_text`).
+    """
+
+    name: str
+    label: str
+    description: str
+    function: Callable[..., np.ndarray]
+    uses_seed: bool = True
+    options: tuple[str, ...] = ()
+    derives_shape: bool = False
+
+
+GENERATORS: dict[str, InputGenerator] = {
+    g.name: g
+    for g in (
+        InputGenerator(
+            "uniform",
+            "Uniform [0, 1)",
+            "Random values between 0 and 1, like the notebook's np.random.random.",
+            uniform,
+        ),
+        InputGenerator(
+            "normal",
+            "Normal (0, 1)",
+            "Random values from a bell curve around 0 with standard deviation 1.",
+            normal,
+        ),
+        InputGenerator(
+            "sine",
+            "Sine waves",
+            "A smooth wave in [-1, 1] per feature, random period and phase.",
+            sine,
+        ),
+        InputGenerator(
+            "ramp",
+            "Ramp (Keras tests)",
+            "0, 1/n, 2/n, ... counted through the array, as in Keras' own RNN tests.",
+            ramp,
+            uses_seed=False,
+            options=("scaled",),
+        ),
+        InputGenerator(
+            "impulse",
+            "Impulse",
+            "A single 1 at the first timestep, then zeros: see how memory fades.",
+            impulse,
+            uses_seed=False,
+            options=("feature",),
+        ),
+        InputGenerator(
+            "one_hot_text",
+            "One-hot text",
+            "One character per timestep, one feature per distinct character.",
+            one_hot_text,
+            options=("text",),
+            derives_shape=True,
+        ),
+    )
+}
+
+
+def generate(
+    name: str,
+    batch: int,
+    timesteps: int | None,
+    features: int | None,
+    seed: int = 0,
+    **options: object,
+) -> np.ndarray:
+    """Generate an input by the name of its generator.
+
+    Args:
+        name: a key of `GENERATORS`: "uniform", "normal", "sine", "ramp", "impulse"
+            or "one_hot_text".
+        batch: number of sequences.
+        timesteps: length of each sequence (None only for "one_hot_text": the
+            length of the text).
+        features: values per timestep (None only for "one_hot_text": the size of
+            the text's vocabulary).
+        seed: 0 to 2**32-1; the same seed gives the same array.
+        **options: the generator's own options, listed in
+            `GENERATORS[name].options`.
+
+    Returns:
+        float32 array of shape (batch, timesteps, features).
+
+    Raises:
+        ValueError: for an unknown name or option, a size out of the limits or a
+            bad seed.
+    """
+    if not isinstance(name, str) or name not in GENERATORS:
+        allowed = ", ".join(repr(n) for n in GENERATORS)
+        raise ValueError(
+            f"Unknown input generator {name!r}: expected one of {allowed}."
+        )
+    entry = GENERATORS[name]
+    unknown = sorted(set(options) - set(entry.options))
+    if unknown:
+        allowed = ", ".join(repr(o) for o in entry.options) or "none"
+        raise ValueError(
+            f"Unknown option(s) {', '.join(repr(o) for o in unknown)} for input "
+            f"generator {name!r}: its options are {allowed}."
+        )
+    return entry.function(batch, timesteps, features, seed, **options)
+
+
+# --------------------------------------------------------------------------------------
+# Parsers for uploads
+
+
+def _as_bytes(data: object, what: str) -> bytes:
+    if isinstance(data, bytearray | memoryview):
+        data = bytes(data)
+    if not isinstance(data, bytes):
+        raise ValueError(
+            f"The {what} must be given as bytes; got {type(data).__name__}."
+        )
+    return data
+
+
+def _check_upload_size(size: int, what: str) -> None:
+    if size > MAX_UPLOAD_BYTES:
+        raise ValueError(
+            f"The {what} is {size:,} bytes; at most {MAX_UPLOAD_BYTES:,} bytes "
+            f"({MAX_UPLOAD_BYTES // 2**20} MiB) are allowed."
+        )
+    if size == 0:
+        raise ValueError(f"The {what} is empty.")
+
+
+def _csv_lines(text: str) -> Iterator[str]:
+    """The physical lines of `text` for csv.reader, refusing absurdly long ones."""
+    for number, line in enumerate(io.StringIO(text, newline=""), start=1):
+        if len(line) > _MAX_CSV_LINE_CHARS:
+            raise ValueError(
+                f"CSV line {number} is {len(line):,} characters long; at most "
+                f"{_MAX_CSV_LINE_CHARS:,} are allowed (one line is one timestep of at "
+                f"most {MAX_FEATURES} numbers)."
+            )
+        yield line
+
+
+def _sniff_delimiter(text: str) -> str:
+    sample = "".join(itertools.islice(io.StringIO(text, newline=""), _CSV_SNIFF_LINES))
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=_CSV_DELIMITERS).delimiter
+    except Exception:  # csv.Error when unsure; the sniffer is a heuristic anyway
+        return ","
+    return delimiter if delimiter in _CSV_DELIMITERS else ","
+
+
+def _to_number(cell: str) -> float | None:
+    try:
+        return float(cell)
+    except ValueError:
+        return None
+
+
+def parse_csv(data: bytes | str) -> np.ndarray:
+    """Read an uploaded CSV table: one row per timestep, one column per feature.
+
+    Cells are separated by commas, semicolons or tabs (guessed by `csv.Sniffer`
+    from the first lines; comma when unsure). The first row may be a header of
+    column names: it is skipped when none of its cells is a number. Blank rows are
+    skipped. Rows and columns in messages are numbered from 1 as in a spreadsheet,
+    counting the header. Bytes must be UTF-8 (a byte-order mark is allowed).
+
+    Args:
+        data: the file's bytes, or its text (then its length in characters is
+            held to the byte limit).
+
+    Returns:
+        float32 array of shape (1, timesteps, features).
+
+    Raises:
+        ValueError: if the file is too large, empty, not UTF-8, ragged, has a cell
+            that is not a finite number, or more rows or columns than the limits.
+    """
+    if isinstance(data, str):
+        _check_upload_size(len(data), "CSV file")
+        text = data
+    else:
+        data = _as_bytes(data, "CSV file")
+        _check_upload_size(len(data), "CSV file")
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            raise ValueError(
+                f"The CSV file is not UTF-8 text: byte 0x{data[e.start]:02x} at "
+                f"position {e.start} cannot be decoded. Save it as UTF-8 (in Excel: "
+                "CSV UTF-8)."
+            ) from None
+    delimiter = _sniff_delimiter(text)
+    rows: list[list[float]] = []  # (timesteps, features)
+    expected: int | None = None
+    expected_from = ""
+    reader = csv.reader(_csv_lines(text), delimiter=delimiter)
+    try:
+        for cells in reader:
+            row = reader.line_num
+            cells = [c.strip() for c in cells]
+            if not any(cells):
+                continue  # a blank row
+            if expected is None:
+                expected, expected_from = len(cells), f"row {row}"
+                if expected > MAX_FEATURES:
+                    raise ValueError(
+                        f"CSV row {row} has {expected} values; at most {MAX_FEATURES} "
+                        "columns (features) are allowed."
+                    )
+                if all(_to_number(c) is None for c in cells):
+                    expected_from = f"the header in row {row}"
+                    continue
+            if len(cells) != expected:
+                raise ValueError(
+                    f"CSV row {row} has {len(cells)} values, expected {expected} "
+                    f"(as in {expected_from}); every row must have the same number "
+                    "of columns."
+                )
+            if len(rows) == MAX_TIMESTEPS:
+                raise ValueError(
+                    f"The CSV file has more than {MAX_TIMESTEPS} data rows; each "
+                    f"row is one timestep and at most {MAX_TIMESTEPS} are allowed."
+                )
+            values = []
+            for column, cell in enumerate(cells, start=1):
+                value = _to_number(cell)
+                if value is None:
+                    shown = "empty" if not cell else f"{cell[:20]!r}"
+                    raise ValueError(
+                        f"CSV row {row}, column {column} is {shown}: expected a "
+                        "number such as 0.5 or -3e-2."
+                    )
+                if not np.isfinite(value):
+                    raise ValueError(
+                        f"CSV row {row}, column {column} is {value}: only finite "
+                        "numbers are allowed."
+                    )
+                if abs(value) > _FLOAT32_MAX:
+                    raise ValueError(
+                        f"CSV row {row}, column {column} is {cell[:20]}, too large for "
+                        f"float32: values must lie within ±{_FLOAT32_MAX:.4g}."
+                    )
+                values.append(value)
+            rows.append(values)
+    except csv.Error as e:
+        raise ValueError(
+            f"The CSV file could not be read at line {reader.line_num}: {e}."
+        ) from None
+    if not rows:
+        raise ValueError(
+            "The CSV file has no rows of numbers; expected one row per timestep."
+        )
+    check_input_shape(1, len(rows), len(rows[0]))
+    return check_input_array(np.array([rows], dtype=np.float64))
+
+
+def parse_npy(data: bytes) -> np.ndarray:
+    """Read an uploaded `.npy` file (as written by `np.save`).
+
+    Everything is checked from the header before the array is allocated: the dtype
+    (bool, int, uint or real float; never pickled objects), the rank (2: timesteps ×
+    features, or 3: batch × timesteps × features), every size against the limits, and
+    that the file holds exactly the bytes the header declares. Only then is it read,
+    with `np.load(..., allow_pickle=False)`.
+
+    Args:
+        data: the file's bytes.
+
+    Returns:
+        float32 array of shape (batch, timesteps, features); a rank-2 array becomes
+        batch 1.
+
+    Raises:
+        ValueError: if the file is too large, not a `.npy` file, truncated, holds
+            objects or a non-numeric dtype, has the wrong rank or sizes, or holds
+            NaN or infinity.
+    """
+    data = _as_bytes(data, ".npy file")
+    _check_upload_size(len(data), ".npy file")
+    if data.startswith(b"PK"):
+        raise ValueError(
+            "The file is a zip archive (an .npz?); expected a single .npy array "
+            "written by np.save."
+        )
+    magic = b"\x93NUMPY"
+    if not data.startswith(magic):
+        if data[:1] == b"\x80":
+            hint = "it looks pickled, and pickled content is not accepted"
+        else:
+            hint = "expected an array written by np.save"
+        raise ValueError(
+            "The file is not a .npy file: it does not start with the NumPy magic "
+            f"string {magic!r}; {hint}."
+        )
+    fp = io.BytesIO(data)
+    try:
+        version = np.lib.format.read_magic(fp)
+        if version == (1, 0):
+            header = np.lib.format.read_array_header_1_0(
+                fp, max_header_size=_NPY_MAX_HEADER_CHARS
+            )
+        elif version == (2, 0):
+            header = np.lib.format.read_array_header_2_0(
+                fp, max_header_size=_NPY_MAX_HEADER_CHARS
+            )
+        else:
+            raise ValueError(
+                f"format version {version[0]}.{version[1]} is not supported; expected "
+                "1.0 or 2.0 (what np.save writes for numeric arrays)"
+            )
+    except Exception as e:  # a malformed header can raise almost anything
+        raise ValueError(f"The .npy header cannot be read: {str(e)[:300]}") from None
+    shape, _fortran_order, dtype = header
+    _check_numeric_dtype(dtype, "The .npy file")
+    if len(shape) not in (2, 3):
+        raise ValueError(
+            "The .npy array must have rank 2 (timesteps, features) or 3 (batch, "
+            f"timesteps, features); got rank {len(shape)}, shape {shape}."
+        )
+    full_shape = shape if len(shape) == 3 else (1, *shape)  # (batch, T, features)
+    try:
+        check_input_shape(*full_shape)
+    except ValueError as e:
+        raise ValueError(
+            f"The .npy array of shape {shape} is read as (batch, timesteps, "
+            f"features) = {full_shape}: {e}"
+        ) from None
+    declared = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    held = len(data) - fp.tell()
+    if held < declared:
+        raise ValueError(
+            f"The .npy file is truncated: its header declares shape {shape} of "
+            f"{dtype}, {declared:,} bytes of data, but it holds only {held:,}."
+        )
+    if held > declared:
+        raise ValueError(
+            f"The .npy file has {held - declared:,} unexpected bytes after the "
+            f"{declared:,} bytes of data its header declares (shape {shape} of "
+            f"{dtype}); expected a file written by np.save."
+        )
+    try:
+        x = np.load(io.BytesIO(data), allow_pickle=False)
+    except (ValueError, OSError, EOFError) as e:
+        raise ValueError(f"The .npy file cannot be read: {str(e)[:300]}") from None
+    return check_input_array(x.reshape(full_shape))
