@@ -217,7 +217,8 @@ def step_parts(
     ]  # each (b, T, units): the states going into each step
     flat_previous = [p.reshape(batch * timesteps, spec.units) for p in previous]
     flat_x = x_steps.reshape(batch * timesteps, features)
-    _, parts = CELL_STEPS[spec.cell](spec, weights, flat_x, flat_previous)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        _, parts = CELL_STEPS[spec.cell](spec, weights, flat_x, flat_previous)
     shaped = {
         name: value.reshape(batch, timesteps, *value.shape[1:])
         for name, value in parts.items()
@@ -237,7 +238,23 @@ def run_layer(
     initial_state: Sequence[np.ndarray] | None = None,
     mask: np.ndarray | None = None,
 ) -> tuple[Output, list[DirectionRun]]:
-    """The layer's Keras-shaped result and the step-by-step record of each direction."""
+    """The layer's Keras-shaped result and the step-by-step record of each direction.
+
+    States that explode (relu with large weights, an exponential activation) become
+    inf or NaN here exactly as in Keras, silently: that is a result to show, not an
+    error, so NumPy's overflow warnings are turned off for the run.
+    """
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return _run_layer(spec, weights, x, initial_state, mask)
+
+
+def _run_layer(
+    spec: LayerSpec,
+    weights: Sequence[np.ndarray],
+    x: np.ndarray,
+    initial_state: Sequence[np.ndarray] | None,
+    mask: np.ndarray | None,
+) -> tuple[Output, list[DirectionRun]]:
     cell_weights = split_weights(spec, weights)
     x = check_x(x, cell_weights[0].kernel.shape[0])
     mask = check_mask(mask, x)

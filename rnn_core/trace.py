@@ -138,9 +138,10 @@ def trace(
 
     manual_outputs = _as_tuple(manual_result)
     keras_outputs = _as_tuple(keras_result)
-    output_residuals = tuple(
-        m - k for m, k in zip(manual_outputs, keras_outputs, strict=True)
-    )
+    with np.errstate(invalid="ignore"):  # inf − inf is NaN: a residual to show
+        output_residuals = tuple(
+            m - k for m, k in zip(manual_outputs, keras_outputs, strict=True)
+        )
     manual_states: dict[str, np.ndarray] = {}
     keras_states: dict[str, np.ndarray] = {}
     run: DirectionRun
@@ -149,7 +150,8 @@ def trace(
             key = _state_key(spec, run.direction, name)
             manual_states[key] = run.states[name]
             keras_states[key] = keras_run[name]
-    residuals = {key: manual_states[key] - keras_states[key] for key in manual_states}
+    with np.errstate(invalid="ignore"):
+        residuals = {k: manual_states[k] - keras_states[k] for k in manual_states}
     return Trace(
         spec=spec,
         x=x,

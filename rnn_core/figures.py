@@ -1,0 +1,910 @@
+"""Plotly figures of what `rnn_core` computed: weights, states, residuals, gates.
+
+Pure Plotly and NumPy: never imports TensorFlow, Keras or Streamlit. Every builder
+returns a `plotly.graph_objects.Figure` with a title, named axes, integer ticks for
+units, timesteps and features, and a hover text giving the exact float32 value
+(7 significant digits) with its row and column.
+
+Size: a figure never ships more than about `MAX_FIGURE_BYTES` of JSON. Heatmaps over
+time show at most `MAX_CELLS` cells per panel (the time axis is strided, the last step
+always kept), weight figures at most `MAX_WEIGHT_CELLS` (rows and columns strided),
+line charts at most `MAX_LINE_UNITS` units (unless chosen) and `MAX_LINE_POINTS`
+points. The cells shown keep their exact values; the title says when a figure was
+summarised, and `fig.layout.meta["summarised"]` is True.
+
+Example:
+    >>> import numpy as np
+    >>> from rnn_core.figures import MAX_FIGURE_BYTES, figure_bytes, weight_heatmap
+    >>> fig = weight_heatmap("Wx", np.ones((8, 4), np.float32))
+    >>> figure_bytes(fig) < MAX_FIGURE_BYTES
+    True
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import plotly.colors
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from rnn_core.spec import LayerSpec
+from rnn_core.trace import Trace
+from rnn_core.weights import GATE_MEANINGS, name_weights
+
+__all__ = [
+    "MAX_CELLS",
+    "MAX_FIGURE_BYTES",
+    "MAX_LINE_POINTS",
+    "MAX_LINE_UNITS",
+    "MAX_WEIGHT_CELLS",
+    "figure_bytes",
+    "gate_heatmaps",
+    "gate_weight_figure",
+    "layout_defaults",
+    "residual_heatmap",
+    "state_lines",
+    "states_heatmap",
+    "weight_heatmap",
+]
+
+MAX_FIGURE_BYTES = 2_000_000  # JSON sent to the browser per figure
+MAX_CELLS = 20_000  # heatmap cells over time, per figure (per panel for gates)
+MAX_WEIGHT_CELLS = 65_536  # weight cells per figure: one full 256 × 256 Wh
+MAX_LINE_UNITS = 8  # lines per computation in `state_lines` unless units are chosen
+MAX_LINE_POINTS = 20_000  # points over all lines of `state_lines`
+
+VALUE_FORMAT = "%{z:.7g}"  # 7 significant digits: float32 holds about 7.2
+DIVERGING = "RdBu_r"  # blue negative, white zero, red positive
+SEQUENTIAL = "Viridis"  # for gates that stay in [0, 1]
+RESIDUAL_FLOOR = 1e-12  # colour range of an all-zero residual
+GAP_COLOUR = "#b8b8b8"  # plot background, seen through the gaps left by NaN and inf
+DEFAULT_HEIGHT = 480
+FONT_FAMILY = "Inter, 'Segoe UI', Helvetica, Arial, sans-serif"
+
+# The intermediates of `Trace.step_parts` drawn by `gate_heatmaps`, with their symbols.
+GATE_PARTS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "lstm": (
+        ("i", "i", "input gate"),
+        ("f", "f", "forget gate"),
+        ("c_tilde", "c̃", "cell candidate"),
+        ("o", "o", "output gate"),
+    ),
+    "gru": (
+        ("z", "z", "update gate"),
+        ("r", "r", "reset gate"),
+        ("h_tilde", "h̃", "candidate state"),
+    ),
+}
+WEIGHT_MEANINGS: dict[str, str] = {
+    "Wx": "input weights (kernel)",
+    "Wh": "recurrent weights (recurrent_kernel)",
+    "b": "bias",
+    "bx": "input bias, added to x_t·Wx",
+    "bh": "recurrent bias, added to h_(t-1)·Wh",
+}
+SOURCES: dict[str, str] = {"keras": "Keras", "manual": "manual NumPy formulas"}
+
+
+# --- shared helpers -----------------------------------------------------------------
+
+
+def layout_defaults(title: str, height: int = DEFAULT_HEIGHT) -> dict[str, Any]:
+    """Layout settings shared by every figure (sized for a 1280 × 800 window).
+
+    Args:
+        title: the figure title; may hold a second line after "<br>".
+        height: the figure height in pixels; the width follows the container.
+
+    Returns:
+        Keyword arguments for `fig.update_layout`.
+    """
+    return {
+        "title": {"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 16}},
+        "font": {"family": FONT_FAMILY, "size": 13},
+        "margin": {"l": 80, "r": 30, "t": 95, "b": 60},
+        "height": int(height),
+        "template": "plotly_white",
+        "hoverlabel": {"font": {"size": 13}},
+    }
+
+
+def figure_bytes(fig: go.Figure) -> int:
+    """How many bytes of JSON `fig` sends to the browser (UTF-8 of `fig.to_json()`)."""
+    return len(fig.to_json().encode("utf-8"))
+
+
+def _ordinal(n: int) -> str:
+    if 10 <= n % 100 <= 20:
+        return f"{n}th"
+    return f"{n}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th') }"
+
+
+def _int_axis(count: int) -> dict[str, Any]:
+    """Axis settings with integer tick labels; every index labelled when few."""
+    axis: dict[str, Any] = {"tickformat": "d", "showgrid": False, "zeroline": False}
+    if count <= 30:
+        axis.update(tick0=0, dtick=1)
+    return axis
+
+
+def _finite(array: np.ndarray) -> tuple[np.ndarray, int, float]:
+    """float32 copy with NaN for every non-finite entry, their count, max |finite|.
+
+    The max is nan when no entry is finite.
+    """
+    values = np.asarray(array, dtype=np.float32)
+    finite = np.isfinite(values)
+    bad = int(values.size - np.count_nonzero(finite))
+    largest = float(np.abs(values[finite]).max()) if bad < values.size else math.nan
+    if bad:
+        values = np.where(finite, values, np.float32(np.nan))
+    return values, bad, largest
+
+
+def _symmetric(largest: float, floor: float = RESIDUAL_FLOOR) -> float:
+    """Half-width of a colour range centred on zero."""
+    return floor if not math.isfinite(largest) or largest < floor else largest
+
+
+def _time_columns(timesteps: int, rows: int, max_cells: int) -> tuple[np.ndarray, int]:
+    """Steps to draw so that rows × steps stays within max_cells; the last is kept.
+
+    Returns:
+        The step indices (ascending) and the stride between them (1: all shown).
+    """
+    fit = max(max_cells // max(rows, 1), 1)  # columns the budget allows
+    if timesteps <= fit:
+        return np.arange(timesteps), 1
+    stride = math.ceil(timesteps / max(fit - 1, 1))  # leave room for the last step
+    columns = np.arange(0, timesteps, stride)
+    if columns[-1] != timesteps - 1:
+        columns = np.append(columns, timesteps - 1)
+    return columns, stride
+
+
+def _grid_strides(rows: int, cols: int, max_cells: int) -> tuple[int, int]:
+    """Row and column strides that bring a rows × cols grid within max_cells."""
+    row_stride, col_stride = 1, 1
+    while math.ceil(rows / row_stride) * math.ceil(cols / col_stride) > max_cells:
+        if math.ceil(rows / row_stride) >= math.ceil(cols / col_stride):
+            row_stride += 1
+        else:
+            col_stride += 1
+    return row_stride, col_stride
+
+
+def _time_note(columns: np.ndarray, stride: int, timesteps: int, word: str) -> str:
+    if stride == 1:
+        return ""
+    return (
+        f"summarised: every {_ordinal(stride)} {word} shown, plus the last "
+        f"({len(columns)} of {timesteps})"
+    )
+
+
+def _grid_note(row_stride: int, col_stride: int) -> str:
+    parts = []
+    if row_stride > 1:
+        parts.append(f"every {_ordinal(row_stride)} row")
+    if col_stride > 1:
+        parts.append(f"every {_ordinal(col_stride)} column")
+    return f"summarised: {' and '.join(parts)} shown" if parts else ""
+
+
+def _with_notes(title: str, notes: Sequence[str]) -> str:
+    shown = [n for n in notes if n]
+    return title + (f"<br><sup>{'; '.join(shown)}</sup>" if shown else "")
+
+
+def _check_choice(field: str, value: object, allowed: Sequence[object]) -> None:
+    if value not in allowed:
+        shown = ", ".join(repr(a) for a in allowed)
+        raise ValueError(
+            f"Received an invalid value for `{field}`: expected one of {shown}; "
+            f"got {value!r}."
+        )
+
+
+def _check_positive(field: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(
+            f"Received an invalid value for `{field}`: expected a positive integer; "
+            f"got {value!r}."
+        )
+
+
+def _check_batch(trace: Trace, batch_index: int) -> None:
+    batch = trace.x.shape[0]
+    if (
+        isinstance(batch_index, bool)
+        or not isinstance(batch_index, int | np.integer)
+        or not 0 <= batch_index < batch
+    ):
+        raise ValueError(
+            "Received an invalid value for `batch_index`: expected an integer from 0 "
+            f"to {batch - 1}; got {batch_index!r}."
+        )
+
+
+def _direction(spec: LayerSpec, direction: str | None) -> str:
+    if direction is None:
+        return spec.directions[0]
+    _check_choice("direction", direction, spec.directions)
+    return direction
+
+
+def _state_key(trace: Trace, state: str, direction: str | None) -> tuple[str, str]:
+    """The key into Trace's state dicts, and the direction it belongs to."""
+    spec = trace.spec
+    _check_choice("state", state, spec.state_names)
+    direction = _direction(spec, direction)
+    return (f"{direction}/{state}" if spec.bidirectional else state), direction
+
+
+def _time_axis(trace: Trace, direction: str) -> tuple[np.ndarray, bool]:
+    """The input timestep read at each step, and whether it runs backwards."""
+    time_index = np.asarray(trace.time_index[direction])  # (timesteps,)
+    return time_index, not np.array_equal(time_index, np.arange(time_index.size))
+
+
+def _layer_label(spec: LayerSpec, direction: str) -> str:
+    name = f"{spec.keras_class_name}({spec.units})"
+    if spec.bidirectional:
+        return f"Bidirectional({name}), {direction} direction"
+    return f"{name}, go_backwards" if spec.go_backwards else name
+
+
+def _state_symbol(state: str) -> str:
+    return f"{state}<sub>t</sub>"
+
+
+def _time_heatmap(
+    z: np.ndarray,
+    columns: np.ndarray,
+    time_index: np.ndarray,
+    reversed_time: bool,
+    label: str,
+    **colour: Any,
+) -> go.Heatmap:
+    """A (units, shown steps) heatmap with the step and input timestep in the hover."""
+    units = z.shape[0]
+    if reversed_time:
+        hover = (
+            f"{label}unit k=%{{y}}, step s=%{{x}} (input timestep "
+            f"t=%{{customdata}}): {VALUE_FORMAT}<extra></extra>"
+        )
+        inputs = time_index[columns].astype(np.int32)  # (shown steps,)
+        customdata = np.broadcast_to(inputs, (units, inputs.size))  # (units, shown)
+    else:
+        hover = (
+            f"{label}unit k=%{{y}}, timestep t=%{{x}}: {VALUE_FORMAT}<extra></extra>"
+        )
+        customdata = None
+    return go.Heatmap(
+        z=z,
+        x=columns.astype(np.int32),
+        y=np.arange(units, dtype=np.int32),
+        customdata=None if customdata is None else np.ascontiguousarray(customdata),
+        hovertemplate=hover,
+        hoverongaps=False,
+        **colour,
+    )
+
+
+# --- weights ------------------------------------------------------------------------
+
+
+def _weight_axes(base: str, array: np.ndarray) -> tuple[str, str, list[str] | None]:
+    """(y title, x title, y category labels or None) for a named weight."""
+    kind = base.split("_")[0]
+    if array.ndim == 1 or kind in ("b", "bx", "bh"):
+        if array.ndim == 2 and array.shape[0] == 2:
+            return "bias row", "unit k", ["bx", "bh"]
+        labels = [base] if array.ndim == 1 else [f"row {i}" for i in range(len(array))]
+        return "bias", "unit k", labels
+    if kind == "Wx":
+        return "feature j", "unit k", None
+    if kind == "Wh":
+        return "unit j (from h<sub>t-1</sub>)", "unit k", None
+    return "row i", "column k", None
+
+
+def _weight_trace(
+    name: str,
+    array: np.ndarray,
+    row_stride: int,
+    col_stride: int,
+    coloraxis: str | None = None,
+    label: str | None = None,
+) -> tuple[go.Heatmap, str, str, bool]:
+    """The heatmap of one weight, and its y title, x title and whether y is labels.
+
+    `name` decides the axes and bias row labels; `label` (default: `name` without
+    its direction) names the weight in the hover text.
+    """
+    base = name.rsplit("/", 1)[-1]
+    label = label or base
+    matrix = np.asarray(array, np.float32)
+    y_title, x_title, labels = _weight_axes(base, matrix)
+    matrix = np.atleast_2d(matrix)  # (rows, columns); a bias becomes one row
+    rows = np.arange(0, matrix.shape[0], row_stride)
+    cols = np.arange(0, matrix.shape[1], col_stride)
+    z, _, largest = _finite(matrix[np.ix_(rows, cols)])
+    x_label = x_title.split(" (")[0]
+    if labels is not None:
+        y = [labels[r] for r in rows]
+        hover = f"{label}: %{{y}}, {x_label}=%{{x}}: {VALUE_FORMAT}<extra></extra>"
+    else:
+        y = rows.astype(np.int32)
+        y_label = y_title.split(" (")[0]
+        hover = (
+            f"{label}: {y_label}=%{{y}}, {x_label}=%{{x}}: {VALUE_FORMAT}"
+            "<extra></extra>"
+        )
+    colour: dict[str, Any]
+    if coloraxis is not None:
+        colour = {"coloraxis": coloraxis}
+    else:
+        m = _symmetric(largest)
+        colour = {
+            "colorscale": DIVERGING,
+            "zmid": 0.0,
+            "zmin": -m,
+            "zmax": m,
+            "colorbar": {"title": {"text": "value"}, "exponentformat": "e"},
+        }
+    heatmap = go.Heatmap(
+        z=z,
+        x=cols.astype(np.int32),
+        y=y,
+        hovertemplate=hover,
+        hoverongaps=False,
+        name=label,
+        **colour,
+    )
+    return heatmap, y_title, x_title, labels is not None
+
+
+def weight_heatmap(
+    name: str,
+    array: np.ndarray,
+    *,
+    gates: Sequence[str] = (),
+    title: str | None = None,
+    max_cells: int = MAX_WEIGHT_CELLS,
+) -> go.Figure:
+    """A heatmap of one weight array, named as `name_weights` names it.
+
+    "Wx…" (features × units): y "feature j", x "unit k". "Wh…" (units × units):
+    y "unit j (from h_{t-1})", x "unit k". A bias "b…" is one row, or two rows "bx"
+    and "bh" for a GRU with `reset_after`. A "forward/" or "backward/" prefix is kept
+    in the title.
+
+    Args:
+        name: e.g. "Wx", "Wh_f", "b", "backward/Wx".
+        array: the weight, (rows, columns) or (columns,).
+        gates: gate names of a whole stacked kernel (e.g. ("i", "f", "c", "o")):
+            draws the block borders and labels the blocks.
+        title: replaces the default title.
+        max_cells: more cells than this are strided (rows and columns).
+
+    Returns:
+        The figure; the values drawn are the float32 entries of `array`.
+    """
+    _check_positive("max_cells", max_cells)
+    matrix = np.asarray(array)
+    if matrix.ndim not in (1, 2) or matrix.size == 0:
+        raise ValueError(
+            f"Received an invalid value for `array`: expected a non-empty 1-D or 2-D "
+            f"array; got shape {matrix.shape}."
+        )
+    shape2 = matrix.shape if matrix.ndim == 2 else (1, matrix.shape[0])
+    row_stride, col_stride = _grid_strides(*shape2, max_cells)
+    heatmap, y_title, x_title, categorical = _weight_trace(
+        name, matrix, row_stride, col_stride
+    )
+    columns = shape2[1]
+    if gates and columns % len(gates) == 0:
+        units = columns // len(gates)
+        x_title = f"column k (blocks {', '.join(gates)} of {units} units each)"
+    fig = go.Figure(heatmap)
+    base = name.rsplit("/", 1)[-1]
+    kind = base.split("_")[0]
+    shape_text = " × ".join(str(n) for n in matrix.shape)
+    default = f"{name} ({shape_text})"
+    if kind in WEIGHT_MEANINGS:
+        default += f": {WEIGHT_MEANINGS[kind]}"
+    rows = shape2[0]
+    height = DEFAULT_HEIGHT if rows > 2 else 300
+    fig.update_layout(
+        **layout_defaults(
+            _with_notes(title or default, [_grid_note(row_stride, col_stride)]),
+            height,
+        ),
+        meta={"summarised": row_stride * col_stride > 1},
+    )
+    fig.update_xaxes(title_text=x_title, **_int_axis(columns))
+    if categorical:
+        fig.update_yaxes(title_text=y_title, type="category", autorange="reversed")
+    else:
+        fig.update_yaxes(title_text=y_title, autorange="reversed", **_int_axis(rows))
+    if gates and columns % len(gates) == 0:
+        units = columns // len(gates)
+        for k, gate in enumerate(gates):
+            if k:
+                fig.add_vline(x=k * units - 0.5, line={"color": "black", "width": 2})
+            fig.add_annotation(
+                x=(k + 0.5) * units - 0.5,
+                y=1.0,
+                yref="paper",
+                yanchor="bottom",
+                text=gate,
+                showarrow=False,
+            )
+    return fig
+
+
+def _named_weights(
+    source: Trace | LayerSpec,
+    weights: Mapping[str, np.ndarray] | Sequence[np.ndarray] | None,
+) -> tuple[LayerSpec, dict[str, np.ndarray]]:
+    if isinstance(source, Trace):
+        return source.spec, dict(source.weights if weights is None else weights)
+    if not isinstance(source, LayerSpec):
+        raise ValueError(
+            "Received an invalid value for `source`: expected a Trace or a LayerSpec; "
+            f"got {type(source).__name__}."
+        )
+    if weights is None:
+        raise ValueError(
+            "`weights` is required with a LayerSpec: the named dict of "
+            "`name_weights` or the arrays of `layer.get_weights()`; got None."
+        )
+    if isinstance(weights, Mapping):
+        return source, dict(weights)
+    return source, name_weights(source, weights)
+
+
+def gate_weight_figure(
+    source: Trace | LayerSpec,
+    weights: Mapping[str, np.ndarray] | Sequence[np.ndarray] | None = None,
+    which: str = "Wx",
+    direction: str | None = None,
+    max_cells: int = MAX_WEIGHT_CELLS,
+) -> go.Figure:
+    """One panel per gate of Wx, Wh or b (one panel for SimpleRNN).
+
+    Panels share one colour scale centred on zero and are titled by the gate and
+    shape, e.g. "Wx_f (8 × 4): forget gate". A GRU `reset_after` bias has two rows
+    per panel: bx (added to x_t·Wx) and bh (added to h_{t-1}·Wh).
+
+    Args:
+        source: a Trace (its weights are used) or the LayerSpec of `weights`.
+        weights: with a LayerSpec: the dict of `name_weights` or the arrays of
+            `layer.get_weights()`. With a Trace: optional replacement weights.
+        which: "Wx", "Wh" or "b".
+        direction: "forward" or "backward"; the layer's first direction if None.
+        max_cells: more cells than this (all panels) are strided.
+    """
+    _check_choice("which", which, ("Wx", "Wh", "b"))
+    _check_positive("max_cells", max_cells)
+    spec, named = _named_weights(source, weights)
+    direction = _direction(spec, direction)
+    prefix = f"{direction}/" if spec.bidirectional else ""
+    if prefix + which not in named:
+        if which == "b" and not spec.use_bias:
+            raise ValueError(
+                "Received `which='b'` but this layer has no bias (use_bias=False)."
+            )
+        raise ValueError(
+            f"`weights` has no array named {prefix + which!r}; got names "
+            f"{sorted(named)}."
+        )
+    whole = np.asarray(named[prefix + which], np.float32)  # (rows, units·g) or (u·g,)
+    gates = spec.gate_names
+    units = spec.units
+    blocks = [whole[..., k * units : (k + 1) * units] for k in range(len(gates))]
+    shape2 = blocks[0].shape if blocks[0].ndim == 2 else (1, units)
+    row_stride, col_stride = _grid_strides(*shape2, max(max_cells // len(gates), 1))
+    _, _, largest = _finite(whole)
+    m = _symmetric(largest)
+    titles = []
+    for gate, block in zip(gates, blocks, strict=True):
+        shape_text = " × ".join(str(n) for n in block.shape)
+        if not gate:
+            titles.append(f"{which} ({shape_text})")
+            continue
+        label = f"{which}_{gate}"
+        if which == "b" and block.ndim == 2:
+            label = f"bx_{gate}, bh_{gate}"
+        titles.append(f"{label} ({shape_text}): {GATE_MEANINGS[gate]}")
+    fig = make_subplots(
+        rows=1,
+        cols=len(gates),
+        shared_yaxes=True,
+        horizontal_spacing=0.03 if len(gates) > 1 else 0.0,
+        subplot_titles=titles,
+    )
+    y_title = x_title = ""
+    categorical = False
+    for k, (gate, block) in enumerate(zip(gates, blocks, strict=True)):
+        label = f"{which}_{gate}" if gate else which
+        # Bias panels share their y categories ("b", or "bx" and "bh").
+        name = "b" if which == "b" else label
+        heatmap, y_title, x_title, categorical = _weight_trace(
+            name, block, row_stride, col_stride, coloraxis="coloraxis", label=label
+        )
+        fig.add_trace(heatmap, row=1, col=k + 1)
+    per_gate = " per gate" if len(gates) > 1 else ""
+    title = (
+        f"{which}{per_gate}: {WEIGHT_MEANINGS[which]}, {_layer_label(spec, direction)}"
+    )
+    rows = shape2[0]
+    fig.update_layout(
+        **layout_defaults(
+            _with_notes(title, [_grid_note(row_stride, col_stride)]),
+            DEFAULT_HEIGHT if rows > 2 else 320,
+        ),
+        coloraxis={
+            "colorscale": DIVERGING,
+            "cmid": 0.0,
+            "cmin": -m,
+            "cmax": m,
+            "colorbar": {"title": {"text": "value"}, "exponentformat": "e"},
+        },
+        meta={"summarised": row_stride * col_stride > 1},
+    )
+    fig.update_annotations(font_size=13)
+    fig.update_xaxes(title_text=x_title, **_int_axis(units))
+    if categorical:
+        fig.update_yaxes(type="category", autorange="reversed")
+    else:
+        fig.update_yaxes(autorange="reversed", **_int_axis(rows))
+    fig.update_yaxes(title_text=y_title, row=1, col=1)
+    return fig
+
+
+# --- states over time ---------------------------------------------------------------
+
+
+def states_heatmap(
+    trace: Trace,
+    source: str = "keras",
+    state: str = "h",
+    batch_index: int = 0,
+    direction: str | None = None,
+    max_cells: int = MAX_CELLS,
+) -> go.Figure:
+    """h_t (or c_t) of every unit at every step, for one batch item.
+
+    x is "timestep t", or "step s" when the direction reads the input backwards
+    (the hover then gives the input timestep t read at step s); y is "unit k".
+
+    Args:
+        trace: what `rnn_core.trace` returned.
+        source: "keras" (the real layer's cell) or "manual" (the NumPy formulas).
+        state: "h", or "c" for LSTM.
+        batch_index: which item of the batch.
+        direction: "forward" or "backward"; the layer's first direction if None.
+        max_cells: more units × steps than this are strided along time.
+    """
+    _check_choice("source", source, tuple(SOURCES))
+    _check_positive("max_cells", max_cells)
+    _check_batch(trace, batch_index)
+    key, direction = _state_key(trace, state, direction)
+    states = trace.keras_states if source == "keras" else trace.manual_states
+    series = states[key][batch_index]  # (timesteps, units)
+    timesteps, units = series.shape
+    time_index, reversed_time = _time_axis(trace, direction)
+    columns, stride = _time_columns(timesteps, units, max_cells)
+    z, bad, largest = _finite(series[columns].T)  # (units, shown steps)
+    m = _symmetric(largest)
+    heatmap = _time_heatmap(
+        z,
+        columns,
+        time_index,
+        reversed_time,
+        f"{SOURCES[source]} {state}: ",
+        colorscale=DIVERGING,
+        zmid=0.0,
+        zmin=-m,
+        zmax=m,
+        colorbar={"title": {"text": state}},
+    )
+    fig = go.Figure(heatmap)
+    word = "step" if reversed_time else "timestep"
+    title = (
+        f"{_state_symbol(state)} over time: {SOURCES[source]}, "
+        f"{_layer_label(trace.spec, direction)}, batch item {batch_index}"
+    )
+    notes = [_time_note(columns, stride, timesteps, word)]
+    if bad:
+        notes.append(f"{bad} non-finite entries (NaN or ±inf) shown as grey gaps")
+    if reversed_time:
+        notes.append("input read from the last timestep to the first")
+    fig.update_layout(
+        **layout_defaults(_with_notes(title, notes)),
+        meta={"summarised": stride > 1, "time_stride": stride},
+        plot_bgcolor=GAP_COLOUR if bad else None,
+    )
+    fig.update_xaxes(
+        title_text="step s" if reversed_time else "timestep t", **_int_axis(timesteps)
+    )
+    fig.update_yaxes(title_text="unit k", autorange="reversed", **_int_axis(units))
+    return fig
+
+
+def residual_heatmap(
+    trace: Trace,
+    state: str = "h",
+    batch_index: int = 0,
+    direction: str | None = None,
+    max_cells: int = MAX_CELLS,
+) -> go.Figure:
+    """Manual minus Keras for one state over time, on a colour scale centred on zero.
+
+    The range is symmetric, ±max |residual| over the finite entries of this batch
+    item (at least 1e-12, so an all-zero residual still draws). NaN and ±inf are drawn
+    as gaps and counted in the title.
+
+    Args:
+        trace: what `rnn_core.trace` returned.
+        state: "h", or "c" for LSTM.
+        batch_index: which item of the batch.
+        direction: "forward" or "backward"; the layer's first direction if None.
+        max_cells: more units × steps than this are strided along time.
+    """
+    _check_positive("max_cells", max_cells)
+    _check_batch(trace, batch_index)
+    key, direction = _state_key(trace, state, direction)
+    residual = trace.residuals[key][batch_index]  # (timesteps, units)
+    timesteps, units = residual.shape
+    _, bad, largest = _finite(residual)  # over every step, not only those shown
+    m = _symmetric(largest)
+    time_index, reversed_time = _time_axis(trace, direction)
+    columns, stride = _time_columns(timesteps, units, max_cells)
+    z, _, _ = _finite(residual[columns].T)  # (units, shown steps)
+    heatmap = _time_heatmap(
+        z,
+        columns,
+        time_index,
+        reversed_time,
+        f"manual − Keras, {state}: ",
+        colorscale=DIVERGING,
+        zmid=0.0,
+        zmin=-m,
+        zmax=m,
+        colorbar={"title": {"text": "residual"}, "exponentformat": "e"},
+    )
+    fig = go.Figure(heatmap)
+    shown_max = "nan (no finite entry)" if math.isnan(largest) else f"{largest:.1e}"
+    title = (
+        f"{_state_symbol(state)} residual, {_layer_label(trace.spec, direction)}, "
+        f"batch item {batch_index}: max |manual − Keras| = {shown_max}"
+    )
+    word = "step" if reversed_time else "timestep"
+    notes = [_time_note(columns, stride, timesteps, word)]
+    if bad:
+        notes.append(f"{bad} non-finite entries (NaN or ±inf) shown as grey gaps")
+    fig.update_layout(
+        **layout_defaults(_with_notes(title, notes)),
+        meta={"summarised": stride > 1, "time_stride": stride, "non_finite": bad},
+        plot_bgcolor=GAP_COLOUR if bad else None,
+    )
+    fig.update_xaxes(
+        title_text="step s" if reversed_time else "timestep t", **_int_axis(timesteps)
+    )
+    fig.update_yaxes(title_text="unit k", autorange="reversed", **_int_axis(units))
+    return fig
+
+
+def state_lines(
+    trace: Trace,
+    state: str = "h",
+    batch_index: int = 0,
+    direction: str | None = None,
+    units: Sequence[int] | None = None,
+    max_points: int = MAX_LINE_POINTS,
+) -> go.Figure:
+    """One line per unit over time: Keras solid, the manual formulas dotted on top.
+
+    Args:
+        trace: what `rnn_core.trace` returned.
+        state: "h", or "c" for LSTM.
+        batch_index: which item of the batch.
+        direction: "forward" or "backward"; the layer's first direction if None.
+        units: the units to draw; the first `MAX_LINE_UNITS` if None.
+        max_points: more points than this (all lines) are strided along time.
+    """
+    _check_positive("max_points", max_points)
+    _check_batch(trace, batch_index)
+    key, direction = _state_key(trace, state, direction)
+    keras = trace.keras_states[key][batch_index]  # (timesteps, units)
+    manual = trace.manual_states[key][batch_index]  # (timesteps, units)
+    timesteps, n_units = keras.shape
+    if units is None:
+        chosen = list(range(min(n_units, MAX_LINE_UNITS)))
+    else:
+        chosen = [int(k) for k in units]
+        if not chosen or any(not 0 <= k < n_units for k in chosen):
+            raise ValueError(
+                "Received an invalid value for `units`: expected unit indices from 0 "
+                f"to {n_units - 1}; got {list(units)!r}."
+            )
+    time_index, reversed_time = _time_axis(trace, direction)
+    columns, stride = _time_columns(timesteps, 2 * len(chosen), max_points)
+    x = columns.astype(np.int32)  # (shown steps,)
+    customdata = time_index[columns].astype(np.int32) if reversed_time else None
+    palette = _palette(len(chosen))
+    fig = go.Figure()
+    bad = 0
+    for colour, k in zip(palette, chosen, strict=True):
+        for source, values, line, mode in (
+            ("keras", keras, {"width": 2}, "lines"),
+            ("manual", manual, {"width": 2, "dash": "dot"}, "lines+markers"),
+        ):
+            y, n_bad, _ = _finite(values[columns, k])  # (shown steps,)
+            bad += n_bad
+            where = (
+                "step s=%{x} (input timestep t=%{customdata})"
+                if reversed_time
+                else "timestep t=%{x}"
+            )
+            fig.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=y,
+                    customdata=customdata,
+                    mode=mode,
+                    name=f"unit {k} {SOURCES[source].split()[0]}",
+                    legendgroup=f"unit {k}",
+                    line={"color": colour, **line},
+                    marker={"symbol": "circle-open", "size": 6, "color": colour},
+                    hovertemplate=(
+                        f"{SOURCES[source]} {state}, unit k={k}, {where}: "
+                        "%{y:.7g}<extra></extra>"
+                    ),
+                )
+            )
+    shown_units = (
+        f"units {_ranges(chosen)} of {n_units}"
+        if len(chosen) < n_units
+        else f"all {n_units} units"
+    )
+    title = (
+        f"{_state_symbol(state)} per unit: Keras (solid) and manual formulas "
+        f"(dotted), {_layer_label(trace.spec, direction)}, batch item {batch_index}"
+    )
+    word = "step" if reversed_time else "timestep"
+    notes = [shown_units, _time_note(columns, stride, timesteps, word)]
+    if bad:
+        notes.append(f"{bad} non-finite values left out")
+    fig.update_layout(
+        **layout_defaults(_with_notes(title, notes)),
+        meta={"summarised": stride > 1 or len(chosen) < n_units, "time_stride": stride},
+        legend={"title": {"text": "unit, computation"}},
+    )
+    fig.update_xaxes(
+        title_text="step s" if reversed_time else "timestep t", **_int_axis(timesteps)
+    )
+    fig.update_yaxes(title_text=f"{_state_symbol(state)} value")
+    return fig
+
+
+def _palette(count: int) -> list[str]:
+    colours = plotly.colors.qualitative.Plotly + plotly.colors.qualitative.Dark24
+    return [colours[k % len(colours)] for k in range(count)]
+
+
+def _ranges(indices: Sequence[int]) -> str:
+    """[0, 1, 2, 5] -> "0–2, 5"."""
+    pieces: list[str] = []
+    start = previous = indices[0]
+    for k in [*indices[1:], None]:
+        if k is not None and k == previous + 1:
+            previous = k
+            continue
+        pieces.append(str(start) if start == previous else f"{start}–{previous}")
+        if k is not None:
+            start = previous = k
+    return ", ".join(pieces)
+
+
+def gate_heatmaps(
+    trace: Trace,
+    batch_index: int = 0,
+    direction: str | None = None,
+    max_cells: int = MAX_CELLS,
+) -> go.Figure:
+    """One panel per gate activation over time (LSTM i, f, c̃, o; GRU z, r, h̃).
+
+    Drawn from `Trace.step_parts` (the manual NumPy run). A panel whose values all lie
+    in [0, 1] (sigmoid gates) uses a 0–1 sequential scale; others a scale centred on 0.
+
+    Args:
+        trace: what `rnn_core.trace` returned, for an LSTM or GRU layer.
+        batch_index: which item of the batch.
+        direction: "forward" or "backward"; the layer's first direction if None.
+        max_cells: more cells than this per panel are strided along time.
+
+    Raises:
+        ValueError: the layer is a SimpleRNN (it has no gates).
+    """
+    spec = trace.spec
+    if spec.cell not in GATE_PARTS:
+        raise ValueError(
+            "Received a SimpleRNN trace: `gate_heatmaps` expected an LSTM or GRU "
+            "layer; a SimpleRNN has no gates (draw h with `states_heatmap`)."
+        )
+    _check_positive("max_cells", max_cells)
+    _check_batch(trace, batch_index)
+    direction = _direction(spec, direction)
+    parts = trace.step_parts(direction, batch_index)  # name -> (timesteps, units)
+    gates = GATE_PARTS[spec.cell]
+    time_index, reversed_time = _time_axis(trace, direction)
+    timesteps, units = parts[gates[0][0]].shape
+    columns, stride = _time_columns(timesteps, units, max_cells)  # per panel
+    fig = make_subplots(
+        rows=len(gates),
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.07,
+        subplot_titles=[f"{symbol}: {meaning}" for _, symbol, meaning in gates],
+    )
+    bad = 0
+    for row, (key, symbol, meaning) in enumerate(gates, start=1):
+        z, n_bad, largest = _finite(parts[key][columns].T)  # (units, shown steps)
+        bad += n_bad
+        finite = z[np.isfinite(z)]
+        domain = fig.layout[f"yaxis{'' if row == 1 else row}"].domain
+        colorbar = {
+            "title": {"text": symbol},
+            "y": (domain[0] + domain[1]) / 2,
+            "len": domain[1] - domain[0],
+            "yanchor": "middle",
+        }
+        if finite.size and finite.min() >= 0 and finite.max() <= 1:
+            colour = {"colorscale": SEQUENTIAL, "zmin": 0.0, "zmax": 1.0}
+        else:
+            m = _symmetric(largest)
+            colour = {"colorscale": DIVERGING, "zmid": 0.0, "zmin": -m, "zmax": m}
+        heatmap = _time_heatmap(
+            z,
+            columns,
+            time_index,
+            reversed_time,
+            f"{symbol} ({meaning}), ",
+            colorbar=colorbar,
+            **colour,
+        )
+        fig.add_trace(heatmap, row=row, col=1)
+        fig.update_yaxes(
+            title_text="unit k",
+            autorange="reversed",
+            row=row,
+            col=1,
+            **_int_axis(units),
+        )
+    title = (
+        f"Gate activations over time (manual NumPy formulas), "
+        f"{_layer_label(spec, direction)}, batch item {batch_index}"
+    )
+    word = "step" if reversed_time else "timestep"
+    notes = [_time_note(columns, stride, timesteps, word)]
+    if bad:
+        notes.append(f"{bad} non-finite entries (NaN or ±inf) shown as grey gaps")
+    fig.update_layout(
+        **layout_defaults(_with_notes(title, notes), 170 * len(gates) + 160),
+        meta={"summarised": stride > 1, "time_stride": stride},
+        plot_bgcolor=GAP_COLOUR if bad else None,
+    )
+    fig.update_annotations(font_size=13)
+    fig.update_xaxes(**_int_axis(timesteps))
+    fig.update_xaxes(
+        title_text="step s" if reversed_time else "timestep t", row=len(gates), col=1
+    )
+    return fig
