@@ -6,12 +6,12 @@ finite and within the sizes of `rnn_core.limits`.
 
 Generators are named and listed in `GENERATORS`, so the app can offer them in a menu and
 call any of them the same way through `generate`. The parsers read user uploads (CSV
-text or a `.npy` file) as untrusted data: sizes are checked before anything large is
-allocated, and every problem is reported as a ValueError that says what is wrong, where,
-and what is allowed.
+text or a `.npy` file for the input, an `.npz` file for the weights) as untrusted data:
+sizes are checked before anything large is allocated, and every problem is reported as
+a ValueError that says what is wrong, where, and what is allowed.
 
-Pure NumPy and the standard library: this module never imports TensorFlow, Keras or
-Streamlit.
+NumPy, the standard library and rnn_core's NumPy code only: this module never imports
+TensorFlow, Keras or Streamlit.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ import csv
 import hashlib
 import io
 import itertools
+import math
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -31,6 +33,8 @@ from rnn_core.limits import (
     MAX_UPLOAD_BYTES,
     check_input_shape,
 )
+from rnn_core.spec import LayerSpec
+from rnn_core.weights import WeightInfo, describe_weights
 
 __all__ = [
     "DEFAULT_TEXT",
@@ -46,10 +50,12 @@ __all__ = [
     "one_hot_text",
     "parse_csv",
     "parse_npy",
+    "parse_weights_npz",
     "ramp",
     "sine",
     "text_vocabulary",
     "uniform",
+    "weights_npz_byte_limit",
 ]
 
 MAX_SEED = 2**32 - 1
@@ -149,23 +155,31 @@ def check_input_array(x: np.ndarray) -> np.ndarray:
             f"got rank {x.ndim}, shape {x.shape}."
         )
     check_input_shape(*(int(n) for n in x.shape))
+    return _finite_float32(x, lambda index: f"The input at {_position(index)}")
+
+
+def _finite_float32(
+    x: np.ndarray, where: Callable[[tuple[int, ...]], str]
+) -> np.ndarray:
+    """A float32, C-contiguous copy of the numeric array `x`, or a ValueError that
+    names the first value that is NaN, infinite or too large for float32 as
+    `where(index)`."""
     if x.dtype.kind == "f":
         bad = ~np.isfinite(x)
         if bad.any():
             index = tuple(int(i) for i in np.argwhere(bad)[0])
             raise ValueError(
-                f"The input at {_position(index)} is {x[index]}: only finite numbers "
-                "are allowed."
+                f"{where(index)} is {x[index]}: only finite numbers are allowed."
             )
     with np.errstate(over="ignore"):  # float64 beyond float32 is reported below
-        out = np.array(x, dtype=np.float32, order="C", copy=True)  # (batch, T, F)
+        out = np.array(x, dtype=np.float32, order="C", copy=True)  # same shape
     if x.dtype.kind == "f" and x.dtype.itemsize > 4:
         too_big = ~np.isfinite(out)
         if too_big.any():
             index = tuple(int(i) for i in np.argwhere(too_big)[0])
             raise ValueError(
-                f"The input at {_position(index)} is {x[index]}, too large for "
-                f"float32: values must lie within ±{_FLOAT32_MAX:.4g}."
+                f"{where(index)} is {x[index]}, too large for float32: values must "
+                f"lie within ±{_FLOAT32_MAX:.4g}."
             )
     return out
 
@@ -574,14 +588,63 @@ def _as_bytes(data: object, what: str) -> bytes:
     return data
 
 
-def _check_upload_size(size: int, what: str) -> None:
-    if size > MAX_UPLOAD_BYTES:
+def _check_upload_size(
+    size: int,
+    what: str,
+    limit: int = MAX_UPLOAD_BYTES,
+    why: str = f"({MAX_UPLOAD_BYTES // 2**20} MiB)",
+) -> None:
+    if size > limit:
         raise ValueError(
-            f"The {what} is {size:,} bytes; at most {MAX_UPLOAD_BYTES:,} bytes "
-            f"({MAX_UPLOAD_BYTES // 2**20} MiB) are allowed."
+            f"The {what} is {size:,} bytes; at most {limit:,} bytes {why} are allowed."
         )
     if size == 0:
         raise ValueError(f"The {what} is empty.")
+
+
+def _read_npy_header(fp: io.IOBase, what: str) -> tuple[tuple[int, ...], np.dtype]:
+    """The shape and dtype a .npy header declares, read without reading the data.
+
+    `fp` is left at the first byte of data. `what` names the header in messages,
+    e.g. "The .npy header".
+    """
+    try:
+        version = np.lib.format.read_magic(fp)
+        if version == (1, 0):
+            header = np.lib.format.read_array_header_1_0(
+                fp, max_header_size=_NPY_MAX_HEADER_CHARS
+            )
+        elif version == (2, 0):
+            header = np.lib.format.read_array_header_2_0(
+                fp, max_header_size=_NPY_MAX_HEADER_CHARS
+            )
+        else:
+            raise ValueError(
+                f"format version {version[0]}.{version[1]} is not supported; expected "
+                "1.0 or 2.0 (what np.save writes for numeric arrays)"
+            )
+    except Exception as e:  # a malformed header can raise almost anything
+        raise ValueError(f"{what} cannot be read: {str(e)[:300]}") from None
+    shape, _fortran_order, dtype = header
+    return tuple(shape), dtype
+
+
+def _check_npy_data_size(
+    shape: tuple[int, ...], dtype: np.dtype, held: int, what: str
+) -> None:
+    """Raise ValueError unless `held` bytes are exactly the data the header declares."""
+    declared = math.prod(shape) * dtype.itemsize
+    if held < declared:
+        raise ValueError(
+            f"{what} is truncated: its header declares shape {shape} of {dtype}, "
+            f"{declared:,} bytes of data, but it holds only {held:,}."
+        )
+    if held > declared:
+        raise ValueError(
+            f"{what} has {held - declared:,} unexpected bytes after the {declared:,} "
+            f"bytes of data its header declares (shape {shape} of {dtype}); expected "
+            "a file written by np.save."
+        )
 
 
 def _csv_lines(text: str) -> Iterator[str]:
@@ -750,24 +813,7 @@ def parse_npy(data: bytes) -> np.ndarray:
             f"string {magic!r}; {hint}."
         )
     fp = io.BytesIO(data)
-    try:
-        version = np.lib.format.read_magic(fp)
-        if version == (1, 0):
-            header = np.lib.format.read_array_header_1_0(
-                fp, max_header_size=_NPY_MAX_HEADER_CHARS
-            )
-        elif version == (2, 0):
-            header = np.lib.format.read_array_header_2_0(
-                fp, max_header_size=_NPY_MAX_HEADER_CHARS
-            )
-        else:
-            raise ValueError(
-                f"format version {version[0]}.{version[1]} is not supported; expected "
-                "1.0 or 2.0 (what np.save writes for numeric arrays)"
-            )
-    except Exception as e:  # a malformed header can raise almost anything
-        raise ValueError(f"The .npy header cannot be read: {str(e)[:300]}") from None
-    shape, _fortran_order, dtype = header
+    shape, dtype = _read_npy_header(fp, "The .npy header")
     _check_numeric_dtype(dtype, "The .npy file")
     if len(shape) not in (2, 3):
         raise ValueError(
@@ -782,21 +828,148 @@ def parse_npy(data: bytes) -> np.ndarray:
             f"The .npy array of shape {shape} is read as (batch, timesteps, "
             f"features) = {full_shape}: {e}"
         ) from None
-    declared = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    held = len(data) - fp.tell()
-    if held < declared:
-        raise ValueError(
-            f"The .npy file is truncated: its header declares shape {shape} of "
-            f"{dtype}, {declared:,} bytes of data, but it holds only {held:,}."
-        )
-    if held > declared:
-        raise ValueError(
-            f"The .npy file has {held - declared:,} unexpected bytes after the "
-            f"{declared:,} bytes of data its header declares (shape {shape} of "
-            f"{dtype}); expected a file written by np.save."
-        )
+    _check_npy_data_size(shape, dtype, len(data) - fp.tell(), "The .npy file")
     try:
         x = np.load(io.BytesIO(data), allow_pickle=False)
     except (ValueError, OSError, EOFError) as e:
         raise ValueError(f"The .npy file cannot be read: {str(e)[:300]}") from None
     return check_input_array(x.reshape(full_shape))
+
+
+def _check_weights_call(spec: object, input_dim: object) -> list[tuple[int, ...]]:
+    """The shapes of the layer's weights, after checking the arguments."""
+    if not isinstance(spec, LayerSpec):
+        raise ValueError(f"`spec` must be a LayerSpec; got {type(spec).__name__}.")
+    if (
+        isinstance(input_dim, bool)
+        or not isinstance(input_dim, int | np.integer)
+        or not 1 <= input_dim <= MAX_FEATURES
+    ):
+        raise ValueError(
+            f"`input_dim` must be a whole number from 1 to {MAX_FEATURES}; got "
+            f"{input_dim!r}."
+        )
+    return spec.weight_shapes(int(input_dim))
+
+
+def weights_npz_byte_limit(spec: LayerSpec, input_dim: int) -> int:
+    """The most bytes a weights `.npz` for this layer may have.
+
+    Room for every array in float64, plus 4 KiB for each array's zip and .npy headers
+    and 4 KiB for the zip's directory: `parse_weights_npz` refuses larger files before
+    reading them, and a caller reading a file can stop at this many bytes.
+
+    Args:
+        spec: the layer.
+        input_dim: features per timestep of the input, 1 to `MAX_FEATURES`.
+    """
+    shapes = _check_weights_call(spec, input_dim)
+    return 8 * sum(math.prod(shape) for shape in shapes) + 4096 * (len(shapes) + 1)
+
+
+def parse_weights_npz(data: bytes, spec: LayerSpec, input_dim: int) -> list[np.ndarray]:
+    """Read uploaded weights: an `.npz` of the arrays of `layer.get_weights()`.
+
+    The file is what `np.savez(path, *layer.get_weights())` writes (compressed or
+    not): the arrays in Keras' order under the keys arr_0, arr_1, ... Everything is
+    checked before an array is read: the file's size against
+    `weights_npz_byte_limit`, the names of the arrays, and each array's dtype (bool,
+    int, uint or real float; never pickled objects), shape (exactly
+    `spec.weight_shapes(input_dim)`) and byte count, from its .npy header. Only then
+    is each one read, with `allow_pickle=False`.
+
+    Args:
+        data: the file's bytes.
+        spec: the layer the weights are for.
+        input_dim: features per timestep of the input, 1 to `MAX_FEATURES`.
+
+    Returns:
+        The arrays in `layer.get_weights()` order, each float32 and C-contiguous.
+
+    Raises:
+        ValueError: if the file is too large, not an .npz, holds other arrays than
+            the layer has or an array of the wrong dtype or shape (the message names
+            it, e.g. "arr_1 (recurrent_kernel, Wh)", with the expected and received
+            shapes), is damaged, or holds NaN, infinity or a value too large for
+            float32.
+    """
+    shapes = _check_weights_call(spec, input_dim)
+    data = _as_bytes(data, "weights file")
+    _check_upload_size(
+        len(data),
+        "weights file",
+        weights_npz_byte_limit(spec, input_dim),
+        f"for this layer (its {len(shapes)} arrays as float64)",
+    )
+    if not data.startswith(b"PK"):
+        if data.startswith(b"\x93NUMPY"):
+            hint = "it is a single .npy array"
+        elif data[:1] == b"\x80":
+            hint = "it looks pickled, and pickled content is not accepted"
+        else:
+            hint = "it is not a zip archive"
+        raise ValueError(
+            f"The weights file is not an .npz file: {hint}; expected the arrays of "
+            "layer.get_weights() as written by np.savez(path, *layer.get_weights())."
+        )
+    infos = describe_weights(spec, int(input_dim))
+    keys = [f"arr_{k}" for k in range(len(infos))]
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = sorted(archive.namelist())
+    except Exception as e:  # a damaged zip can raise almost anything
+        raise ValueError(
+            f"The weights file is not a readable .npz file: {str(e)[:300]}"
+        ) from None
+    with archive:
+        if members != sorted(f"{key}.npy" for key in keys):
+            expected = ", ".join(
+                f"{key} {info.keras_name} {info.shape}"
+                for key, info in zip(keys, infos, strict=True)
+            )
+            got = ", ".join(m.removesuffix(".npy") for m in members) or "nothing"
+            raise ValueError(
+                f"The weights file must hold {len(keys)} arrays for this layer "
+                f"({expected}); got {_shorten(got)}."
+            )
+        return [
+            _read_weights_member(archive, key, info, input_dim)
+            for key, info in zip(keys, infos, strict=True)
+        ]
+
+
+def _shorten(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _read_weights_member(
+    archive: zipfile.ZipFile, key: str, info: WeightInfo, input_dim: int
+) -> np.ndarray:
+    """One array of a weights .npz, checked from its header before it is read."""
+    label = f"{key} ({info.keras_name}, {info.name})"  # arr_1 (recurrent_kernel, Wh)
+    what = f"The weights file's {label}"
+    shape = info.shape
+    member = archive.getinfo(f"{key}.npy")
+    try:
+        with archive.open(member) as f:
+            declared, dtype = _read_npy_header(f, f"The .npy header of {label}")
+            held = member.file_size - f.tell()
+    except ValueError:
+        raise
+    except Exception as e:  # encrypted, unknown compression, damaged zip entry
+        raise ValueError(f"{what} cannot be read: {str(e)[:300]}") from None
+    _check_numeric_dtype(dtype, what)
+    if declared != shape:
+        raise ValueError(
+            f"{what} must have shape {shape} for this layer and {input_dim} "
+            f"features; got {declared}."
+        )
+    _check_npy_data_size(shape, dtype, held, what)
+    try:
+        with archive.open(member) as f:
+            array = np.lib.format.read_array(
+                f, allow_pickle=False, max_header_size=_NPY_MAX_HEADER_CHARS
+            )
+    except Exception as e:  # a damaged entry (bad CRC, bad deflate data)
+        raise ValueError(f"{what} cannot be read: {str(e)[:300]}") from None
+    return _finite_float32(array, lambda index: f"{what} at {list(index)}")

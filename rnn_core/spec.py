@@ -57,6 +57,22 @@ ACTIVATIONS: tuple[str, ...] = (
 
 MAX_UNITS = 256
 
+# Keras' own defaults of the arguments `LayerSpec.keras_code` may write.
+_KERAS_DEFAULTS: dict[str, object] = {
+    "activation": "tanh",
+    "recurrent_activation": "sigmoid",
+    "use_bias": True,
+    "unit_forget_bias": True,
+    "reset_after": True,
+    "return_sequences": False,
+    "return_state": False,
+    "go_backwards": False,
+}
+
+
+def _python_literal(value: object) -> str:
+    return f'"{value}"' if isinstance(value, str) else repr(value)
+
 
 def _check_choice(field: str, value: object, allowed: tuple) -> None:
     if value not in allowed:
@@ -141,10 +157,10 @@ class LayerSpec:
         _check_choice("merge_mode", self.merge_mode, MERGE_MODES)
         if self.bidirectional and self.go_backwards:
             raise ValueError(
-                "Received an invalid combination: `go_backwards=True` with "
-                "`bidirectional=True`. Keras' Bidirectional already runs one copy "
-                "backwards and refuses a layer with go_backwards set; use one or the "
-                "other."
+                "Received an invalid combination of `go_backwards` and "
+                "`bidirectional`: both True. Keras' Bidirectional already runs one "
+                "copy backwards and refuses a layer with go_backwards set; expected "
+                "at most one of them True."
             )
 
     @property
@@ -192,6 +208,32 @@ class LayerSpec:
             else:
                 shapes.append((gated_units,))
         return shapes * (2 if self.bidirectional else 1)
+
+    def keras_code(self) -> str:
+        """The Keras expression that builds the layer, with only non-default arguments.
+
+        Example:
+            >>> LayerSpec(units=4, activation=None, return_sequences=True).keras_code()
+            'keras.layers.SimpleRNN(4, activation=None, return_sequences=True)'
+        """
+        names = ["activation", "use_bias", "return_sequences", "return_state"]
+        if self.cell == "lstm":
+            names[1:1] = ["recurrent_activation", "unit_forget_bias"]
+        elif self.cell == "gru":
+            names[1:1] = ["recurrent_activation", "reset_after"]
+        names.append("go_backwards")
+        arguments = [str(self.units)] + [
+            f"{name}={_python_literal(getattr(self, name))}"
+            for name in names
+            if getattr(self, name) != _KERAS_DEFAULTS[name]
+        ]
+        code = f"keras.layers.{self.keras_class_name}({', '.join(arguments)})"
+        if not self.bidirectional:
+            return code
+        if self.merge_mode == "concat":  # Bidirectional's default
+            return f"keras.layers.Bidirectional({code})"
+        merge = _python_literal(self.merge_mode)
+        return f"keras.layers.Bidirectional({code}, merge_mode={merge})"
 
     def replace(self, **changes: object) -> LayerSpec:
         """A copy with some fields changed (validated like a new spec)."""

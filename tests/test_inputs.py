@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 import tracemalloc
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +28,9 @@ from rnn_core.inputs import (
     input_digest,
     parse_csv,
     parse_npy,
+    parse_weights_npz,
     text_vocabulary,
+    weights_npz_byte_limit,
 )
 from rnn_core.limits import (
     MAX_BATCH,
@@ -35,6 +39,7 @@ from rnn_core.limits import (
     MAX_TIMESTEPS,
     MAX_UPLOAD_BYTES,
 )
+from rnn_core.spec import LayerSpec
 
 ROOT = Path(__file__).resolve().parents[1]
 RANDOM = ["uniform", "normal", "sine", "one_hot_text"]
@@ -50,6 +55,21 @@ def csv_bytes(rows: list[list[object]], delimiter: str = ",") -> bytes:
     buf = io.StringIO(newline="")
     csv.writer(buf, delimiter=delimiter).writerows(rows)
     return buf.getvalue().encode()
+
+
+def assert_refused_quickly_and_small(parse: Callable[[], object], match: str) -> None:
+    """`parse()` raises a ValueError matching `match` within a second, allocating
+    less than 1 MB on the way."""
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        with pytest.raises(ValueError, match=match):
+            parse()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert time.perf_counter() - start < 1.0
+    assert peak < 1_000_000
 
 
 def npy_header_only(shape: tuple[int, ...], descr: str = "<f4") -> bytes:
@@ -427,17 +447,7 @@ def test_parse_npy_refuses_non_numeric_dtypes(x, match):
 def test_parse_npy_refuses_declared_shapes_before_allocating(shape, match):
     # Header only, no data: the shape alone must be refused, quickly and without
     # allocating the array the header declares.
-    data = npy_header_only(shape)
-    tracemalloc.start()
-    start = time.perf_counter()
-    try:
-        with pytest.raises(ValueError, match=match):
-            parse_npy(data)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert time.perf_counter() - start < 1.0
-    assert peak < 1_000_000
+    assert_refused_quickly_and_small(lambda: parse_npy(npy_header_only(shape)), match)
 
 
 def test_parse_npy_refuses_a_billion_element_header_quickly():
@@ -586,6 +596,259 @@ def test_parse_csv_refuses_non_text_types():
 
 
 # --------------------------------------------------------------------------------------
+# parse_weights_npz
+
+SIMPLE = LayerSpec(units=4)  # on 8 features: kernel (8, 4), recurrent (4, 4), bias (4,)
+
+
+def npz_bytes(*arrays: np.ndarray, compressed: bool = False, **named) -> bytes:
+    buf = io.BytesIO()
+    (np.savez_compressed if compressed else np.savez)(buf, *arrays, **named)
+    return buf.getvalue()
+
+
+def zip_of(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buf.getvalue()
+
+
+def random_weights(spec: LayerSpec, input_dim: int, dtype=np.float32) -> list:
+    rng = np.random.default_rng(0)
+    return [rng.uniform(-1, 1, s).astype(dtype) for s in spec.weight_shapes(input_dim)]
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        SIMPLE,
+        LayerSpec(cell="lstm", units=3, use_bias=False),
+        LayerSpec(cell="gru", units=2),  # reset_after: bias of shape (2, 6)
+        LayerSpec(cell="gru", units=2, bidirectional=True, reset_after=False),
+    ],
+)
+@pytest.mark.parametrize("compressed", [False, True])
+def test_parse_weights_npz_round_trips(spec, compressed):
+    weights = random_weights(spec, 5)
+    out = parse_weights_npz(npz_bytes(*weights, compressed=compressed), spec, 5)
+    assert len(out) == len(weights)
+    for got, expected in zip(out, weights, strict=True):
+        assert got.dtype == np.float32
+        assert got.flags.c_contiguous
+        np.testing.assert_array_equal(got, expected)
+
+
+def test_parse_weights_npz_converts_numbers_to_float32():
+    weights = random_weights(SIMPLE, 8, dtype=np.float64)
+    weights[0] = np.asfortranarray(weights[0])
+    weights[2] = np.arange(4, dtype=np.int16)
+    out = parse_weights_npz(npz_bytes(*weights), SIMPLE, 8)
+    for got, expected in zip(out, weights, strict=True):
+        assert got.dtype == np.float32
+        np.testing.assert_array_equal(got, expected.astype(np.float32))
+
+
+@pytest.mark.parametrize(
+    ("arrays", "match"),
+    [
+        (
+            2,
+            r"must hold 3 arrays for this layer \(arr_0 kernel \(8, 4\), arr_1 "
+            r"recurrent_kernel \(4, 4\), arr_2 bias \(4,\)\); got arr_0, arr_1\.",
+        ),
+        (4, r"must hold 3 arrays .*got arr_0, arr_1, arr_2, arr_3\."),
+        (0, r"must hold 3 arrays .*got nothing\."),
+    ],
+)
+def test_parse_weights_npz_refuses_the_wrong_count(arrays, match):
+    weights = [*random_weights(SIMPLE, 8), np.zeros(4)][:arrays]
+    data = npz_bytes(*weights) if weights else zip_of({})
+    with pytest.raises(ValueError, match=match):
+        parse_weights_npz(data, SIMPLE, 8)
+
+
+def test_parse_weights_npz_refuses_other_names():
+    kernel, recurrent, bias = random_weights(SIMPLE, 8)
+    data = npz_bytes(kernel=kernel, recurrent_kernel=recurrent, bias=bias)
+    with pytest.raises(ValueError, match="got bias, kernel, recurrent_kernel"):
+        parse_weights_npz(data, SIMPLE, 8)
+
+
+@pytest.mark.parametrize(
+    ("index", "shape", "match"),
+    [
+        (0, (7, 4), r"arr_0 \(kernel, Wx\) must have shape \(8, 4\) .*got \(7, 4\)"),
+        (
+            1,
+            (3, 4),
+            r"arr_1 \(recurrent_kernel, Wh\) must have shape \(4, 4\)"
+            r" for this layer and 8 features; got \(3, 4\)",
+        ),
+        (2, (1, 4), r"arr_2 \(bias, b\) must have shape \(4,\) .*got \(1, 4\)"),
+        (2, (), r"arr_2 \(bias, b\) must have shape \(4,\) .*got \(\)"),
+    ],
+)
+def test_parse_weights_npz_names_the_array_of_the_wrong_shape(index, shape, match):
+    weights = random_weights(SIMPLE, 8)
+    weights[index] = np.zeros(shape)
+    with pytest.raises(ValueError, match=match):
+        parse_weights_npz(npz_bytes(*weights), SIMPLE, 8)
+
+
+def test_parse_weights_npz_names_the_direction_of_a_bidirectional_layer():
+    spec = LayerSpec(bidirectional=True)
+    weights = random_weights(spec, 8)
+    weights[4] = np.zeros((5, 4))
+    with pytest.raises(ValueError, match=r"arr_4 \(recurrent_kernel, backward/Wh\)"):
+        parse_weights_npz(npz_bytes(*weights), spec, 8)
+
+
+def test_parse_weights_npz_refuses_a_pickled_object_member():
+    weights = random_weights(SIMPLE, 8)
+    weights[1] = np.empty((4, 4), dtype=object)  # np.savez pickles it
+    with pytest.raises(
+        ValueError,
+        match=r"arr_1 \(recurrent_kernel, Wh\) holds Python objects.*"
+        "pickled content is not accepted",
+    ):
+        parse_weights_npz(npz_bytes(*weights), SIMPLE, 8)
+
+
+@pytest.mark.parametrize(
+    ("x", "match"),
+    [
+        (np.zeros(4, dtype=complex), "complex"),
+        (np.array(["a", "b", "c", "d"]), "text"),
+        (np.zeros(4, dtype=[("a", "<f4")]), "structured"),
+    ],
+)
+def test_parse_weights_npz_refuses_non_numeric_members(x, match):
+    weights = random_weights(SIMPLE, 8)
+    weights[2] = x
+    with pytest.raises(ValueError, match=rf"arr_2 \(bias, b\) .*{match}"):
+        parse_weights_npz(npz_bytes(*weights), SIMPLE, 8)
+
+
+@pytest.mark.parametrize(
+    ("bad", "match"),
+    [
+        (np.nan, "is nan: only finite numbers"),
+        (-np.inf, "is -inf: only finite numbers"),
+        (1e300, r"is 1e\+300, too large for float32"),
+    ],
+)
+def test_parse_weights_npz_names_the_first_non_finite_value(bad, match):
+    weights = random_weights(SIMPLE, 8, dtype=np.float64)
+    weights[0][5, 2] = bad
+    with pytest.raises(ValueError, match=rf"arr_0 \(kernel, Wx\) at \[5, 2\] {match}"):
+        parse_weights_npz(npz_bytes(*weights), SIMPLE, 8)
+
+
+def test_parse_weights_npz_refuses_a_huge_declared_shape_before_allocating():
+    # The header of arr_0 declares a billion values and no data follows.
+    header = npy_header_only((100_000, 10_000))
+    weights = random_weights(SIMPLE, 8)
+    data = zip_of(
+        {
+            "arr_0.npy": header,
+            "arr_1.npy": npy_bytes(weights[1]),
+            "arr_2.npy": npy_bytes(weights[2]),
+        }
+    )
+    assert_refused_quickly_and_small(
+        lambda: parse_weights_npz(data, SIMPLE, 8),
+        r"must have shape \(8, 4\).*100000",
+    )
+
+
+def test_parse_weights_npz_refuses_members_with_missing_or_extra_data():
+    weights = random_weights(SIMPLE, 8)
+    members = {f"arr_{k}.npy": npy_bytes(w) for k, w in enumerate(weights)}
+    truncated = {**members, "arr_1.npy": members["arr_1.npy"][:-4]}
+    with pytest.raises(
+        ValueError, match=r"arr_1 \(recurrent_kernel, Wh\) is truncated"
+    ):
+        parse_weights_npz(zip_of(truncated), SIMPLE, 8)
+    padded = {**members, "arr_2.npy": members["arr_2.npy"] + b"\0" * 4}
+    with pytest.raises(ValueError, match=r"arr_2 \(bias, b\) has 4 unexpected bytes"):
+        parse_weights_npz(zip_of(padded), SIMPLE, 8)
+    garbage = {**members, "arr_0.npy": b"not an array"}
+    with pytest.raises(ValueError, match=r"header of arr_0 \(kernel, Wx\) cannot be"):
+        parse_weights_npz(zip_of(garbage), SIMPLE, 8)
+
+
+@pytest.mark.parametrize(
+    ("data", "match"),
+    [
+        (b"", "empty"),
+        (b"hello", "not an .npz file: it is not a zip archive"),
+        (npy_bytes(np.zeros((8, 4))), "not an .npz file: it is a single .npy array"),
+        (b"\x80\x04\x95", "looks pickled"),
+        (b"PK\x03\x04 damaged", "not a readable .npz file"),
+    ],
+)
+def test_parse_weights_npz_refuses_what_is_not_an_npz(data, match):
+    with pytest.raises(ValueError, match=match):
+        parse_weights_npz(data, SIMPLE, 8)
+
+
+def test_parse_weights_npz_refuses_a_file_over_the_layer_limit_first():
+    limit = weights_npz_byte_limit(SIMPLE, 8)
+    # kernel, recurrent_kernel and bias: 52 values, as float64, plus 4 KiB per array
+    # and 4 KiB for the archive.
+    assert limit == 8 * (32 + 16 + 4) + 4096 * 4
+    with pytest.raises(ValueError, match=f"at most {limit:,} bytes for this layer"):
+        parse_weights_npz(b"PK" + b"\0" * limit, SIMPLE, 8)
+    # The largest layer's float64 weights fit under its own limit.
+    spec = LayerSpec(cell="lstm", units=256, bidirectional=True)
+    assert weights_npz_byte_limit(spec, MAX_FEATURES) > MAX_UPLOAD_BYTES
+
+
+@pytest.mark.parametrize(
+    ("spec", "input_dim", "match"),
+    [
+        ("simple_rnn", 8, "`spec` must be a LayerSpec"),
+        (SIMPLE, 0, "`input_dim` must be a whole number from 1 to 128"),
+        (SIMPLE, MAX_FEATURES + 1, "`input_dim`"),
+        (SIMPLE, 8.0, "`input_dim`"),
+        (SIMPLE, True, "`input_dim`"),
+    ],
+)
+def test_parse_weights_npz_checks_its_arguments(spec, input_dim, match):
+    data = npz_bytes(*random_weights(SIMPLE, 8))
+    with pytest.raises(ValueError, match=match):
+        parse_weights_npz(data, spec, input_dim)
+    with pytest.raises(ValueError, match=match):
+        weights_npz_byte_limit(spec, input_dim)
+
+
+@st.composite
+def _mangled_npz(draw: st.DrawFn) -> bytes:
+    spec = draw(st.sampled_from([SIMPLE, LayerSpec(cell="gru", units=4)]))
+    data = bytearray(
+        npz_bytes(*random_weights(spec, 8), compressed=draw(st.booleans()))
+    )
+    for _ in range(draw(st.integers(0, 4))):
+        i = draw(st.integers(0, len(data) - 1))
+        data[i] = draw(st.integers(0, 255))
+    cut = draw(st.integers(0, len(data)))
+    return bytes(data[:cut]) + draw(st.binary(max_size=8))
+
+
+@given(data=_mangled_npz() | st.binary(max_size=300).map(lambda b: b"PK" + b))
+@settings(max_examples=200, deadline=None)
+def test_parse_weights_npz_never_raises_anything_but_value_error(data):
+    try:
+        out = parse_weights_npz(data, SIMPLE, 8)
+    except ValueError:
+        return
+    assert [w.shape for w in out] == SIMPLE.weight_shapes(8)
+    assert all(w.dtype == np.float32 and np.isfinite(w).all() for w in out)
+
+
+# --------------------------------------------------------------------------------------
 # Property tests: untrusted bytes end in a checked array or a ValueError, nothing else
 
 
@@ -724,6 +987,11 @@ np.save(buf, np.ones((3, 4), dtype=np.float32))
 inputs.parse_npy(buf.getvalue())
 inputs.parse_csv(b"a,b\\n1,2\\n")
 inputs.input_digest(inputs.check_input_array(np.zeros((1, 1, 1))))
+from rnn_core.spec import LayerSpec
+spec = LayerSpec()
+buf = io.BytesIO()
+np.savez(buf, *[np.zeros(s) for s in spec.weight_shapes(3)])
+inputs.parse_weights_npz(buf.getvalue(), spec, 3)
 loaded = sorted(
     m for m in sys.modules
     if m.split(".")[0] in {"tensorflow", "keras", "streamlit", "tf_keras"}

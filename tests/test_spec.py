@@ -126,3 +126,96 @@ def test_named_weights_reject_wrong_shapes() -> None:
         name_weights(spec, [np.zeros((8, 4)), np.zeros((4, 5)), np.zeros(4)])
     with pytest.raises(ValueError, match="Expected 3 weight arrays"):
         name_weights(spec, [np.zeros((8, 4))])
+
+
+@pytest.mark.parametrize(
+    ("spec", "code"),
+    [
+        (LayerSpec(), "keras.layers.SimpleRNN(4)"),
+        (
+            LayerSpec(units=4, activation=None),
+            "keras.layers.SimpleRNN(4, activation=None)",
+        ),
+        (
+            LayerSpec(cell="lstm", units=8, activation="relu", use_bias=False),
+            'keras.layers.LSTM(8, activation="relu", use_bias=False)',
+        ),
+        (
+            LayerSpec(
+                cell="lstm",
+                recurrent_activation="hard_sigmoid",
+                unit_forget_bias=False,
+                go_backwards=True,
+            ),
+            'keras.layers.LSTM(4, recurrent_activation="hard_sigmoid", '
+            "unit_forget_bias=False, go_backwards=True)",
+        ),
+        (
+            LayerSpec(cell="gru", reset_after=False, return_state=True),
+            "keras.layers.GRU(4, reset_after=False, return_state=True)",
+        ),
+        (
+            LayerSpec(bidirectional=True),
+            "keras.layers.Bidirectional(keras.layers.SimpleRNN(4))",
+        ),
+        (
+            LayerSpec(cell="gru", bidirectional=True, merge_mode="ave"),
+            'keras.layers.Bidirectional(keras.layers.GRU(4), merge_mode="ave")',
+        ),
+        (
+            LayerSpec(bidirectional=True, merge_mode=None, return_sequences=True),
+            "keras.layers.Bidirectional(keras.layers.SimpleRNN(4, "
+            "return_sequences=True), merge_mode=None)",
+        ),
+    ],
+)
+def test_keras_code_writes_only_non_default_arguments(
+    spec: LayerSpec, code: str
+) -> None:
+    assert spec.keras_code() == code
+
+
+def test_keras_code_leaves_out_arguments_of_other_cells() -> None:
+    # SimpleRNN has no recurrent_activation, unit_forget_bias or reset_after.
+    spec = LayerSpec(recurrent_activation="relu", unit_forget_bias=False)
+    assert spec.keras_code() == "keras.layers.SimpleRNN(4)"
+    assert "reset_after" not in LayerSpec(cell="lstm", reset_after=False).keras_code()
+
+
+def _without_names(config: object) -> object:
+    """A Keras config with every layer's generated `name` left out."""
+    if isinstance(config, dict):
+        return {k: _without_names(v) for k, v in config.items() if k != "name"}
+    if isinstance(config, list):
+        return [_without_names(v) for v in config]
+    return config
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize(
+    "spec",
+    [
+        LayerSpec(),
+        LayerSpec(activation=None, return_sequences=True, return_state=True),
+        LayerSpec(cell="lstm", units=3, activation="relu", go_backwards=True),
+        LayerSpec(
+            cell="lstm",
+            recurrent_activation="hard_sigmoid",
+            unit_forget_bias=False,
+            use_bias=False,
+        ),
+        LayerSpec(cell="gru", reset_after=False, activation="selu"),
+        LayerSpec(cell="gru", bidirectional=True, merge_mode=None),
+        LayerSpec(cell="lstm", bidirectional=True, merge_mode="mul"),
+    ],
+)
+def test_keras_code_builds_the_layer_keras_builds_from_the_spec(
+    spec: LayerSpec,
+) -> None:
+    keras = pytest.importorskip("keras")
+    from rnn_core.keras_backend import build_layer
+
+    from_code = eval(spec.keras_code(), {"keras": keras})  # our own code string
+    assert _without_names(from_code.get_config()) == _without_names(
+        build_layer(spec).get_config()
+    )
