@@ -46,6 +46,7 @@ from rnn_core.limits import (
 )
 from rnn_core.manual import describe_output
 from rnn_core.spec import ACTIVATIONS, CELLS, LayerSpec
+from rnn_core.trace import compare
 from rnn_core.weights import describe_weights
 
 if TYPE_CHECKING:
@@ -609,18 +610,6 @@ def _load_trace() -> Callable:
     return trace
 
 
-def _compare(manual: np.ndarray, keras: np.ndarray) -> tuple[float, int]:
-    """Max |manual − Keras| over entries finite in both, and the count of entries
-    where one is NaN or infinite and the other is not the same value."""
-    if manual.shape != keras.shape:
-        return math.inf, max(manual.size, keras.size)
-    finite = np.isfinite(manual) & np.isfinite(keras)
-    same_special = (manual == keras) | (np.isnan(manual) & np.isnan(keras))
-    mismatched = int(np.count_nonzero(~finite & ~same_special))
-    diff = np.abs(manual[finite].astype(np.float64) - keras[finite])
-    return (float(diff.max()) if diff.size else 0.0), mismatched
-
-
 def _as_shapes(shape: object) -> list[tuple[int, ...]]:
     """describe_output's answer as a list of shapes."""
     assert isinstance(shape, tuple)
@@ -649,7 +638,7 @@ def _report(plan: _Plan, result: Trace, seconds: dict[str, float]) -> dict:
     for k, name in enumerate(result.output_names):
         manual = result.manual_outputs[k]
         keras = result.keras_outputs[k]
-        residual, mismatched = _compare(manual, keras)
+        residual, mismatched = compare(manual, keras)
         residuals.append(residual)
         expected_shape = expected[k] if k < len(expected) else None
         outputs.append(
@@ -668,7 +657,7 @@ def _report(plan: _Plan, result: Trace, seconds: dict[str, float]) -> dict:
         )
     states = []
     for key in result.manual_states:
-        residual, mismatched = _compare(
+        residual, mismatched = compare(
             result.manual_states[key], result.keras_states[key]
         )
         residuals.append(residual)
@@ -716,7 +705,7 @@ def _report(plan: _Plan, result: Trace, seconds: dict[str, float]) -> dict:
             manual = result.manual_states[key][b]  # (timesteps, units)
             keras = result.keras_states[key][b]  # (timesteps, units)
             direction = key.split("/")[0] if "/" in key else spec.directions[0]
-            per_step = [_compare(manual[s], keras[s])[0] for s in range(len(manual))]
+            per_step = [compare(manual[s], keras[s])[0] for s in range(len(manual))]
             steps[key] = {
                 "direction": direction,
                 "time_index": result.time_index[direction].tolist(),

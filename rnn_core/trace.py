@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -46,7 +47,8 @@ class Trace:
     keras_states: dict[str, np.ndarray]  # (batch, timesteps, units) each
     manual_states: dict[str, np.ndarray]  # (batch, timesteps, units) each
     residuals: dict[str, np.ndarray]  # manual minus Keras, same keys and shapes
-    max_abs_residual: float  # over every state and output; nan if nothing finite
+    max_abs_residual: float  # over every state and output, finite entries only
+    nonfinite_mismatches: int  # entries where only one side is NaN/inf (see compare)
     time_index: dict[str, np.ndarray]  # direction -> (timesteps,) input index per step
     runs: tuple[DirectionRun, ...]  # the NumPy side's record, one per direction
     seconds: dict[str, float] = field(default_factory=dict)  # "keras", "manual"
@@ -89,14 +91,20 @@ def _state_key(spec: LayerSpec, direction: str, name: str) -> str:
     return f"{direction}/{name}" if spec.bidirectional else name
 
 
-def max_abs(arrays: Sequence[np.ndarray]) -> float:
-    """Largest |value| over the finite entries of all arrays (nan if there are none)."""
-    largest = np.nan
-    for array in arrays:
-        finite = np.abs(array[np.isfinite(array)])
-        if finite.size:
-            largest = float(np.nanmax([largest, finite.max()]))
-    return largest
+def compare(manual: np.ndarray, keras: np.ndarray) -> tuple[float, int]:
+    """How far apart two results are: (max |manual − keras|, non-finite mismatches).
+
+    The maximum is taken over the entries finite in both (0.0 when there are none);
+    the count is of entries where one side is NaN or infinite and the other is not the
+    same value (NaN vs a number, inf vs −inf): exploding states must explode alike.
+    """
+    if manual.shape != keras.shape:
+        return math.inf, max(manual.size, keras.size)
+    finite = np.isfinite(manual) & np.isfinite(keras)
+    same_special = (manual == keras) | (np.isnan(manual) & np.isnan(keras))
+    mismatched = int(np.count_nonzero(~finite & ~same_special))
+    difference = np.abs(manual[finite].astype(np.float64) - keras[finite])
+    return (float(difference.max()) if difference.size else 0.0), mismatched
 
 
 def trace(
@@ -152,6 +160,13 @@ def trace(
             keras_states[key] = keras_run[name]
     with np.errstate(invalid="ignore"):
         residuals = {k: manual_states[k] - keras_states[k] for k in manual_states}
+    comparisons = [
+        compare(manual, keras)
+        for manual, keras in [
+            *zip(manual_outputs, keras_outputs, strict=True),
+            *((manual_states[k], keras_states[k]) for k in manual_states),
+        ]
+    ]
     return Trace(
         spec=spec,
         x=x,
@@ -166,7 +181,8 @@ def trace(
         keras_states=keras_states,
         manual_states=manual_states,
         residuals=residuals,
-        max_abs_residual=max_abs([*residuals.values(), *output_residuals]),
+        max_abs_residual=max(c[0] for c in comparisons),
+        nonfinite_mismatches=sum(c[1] for c in comparisons),
         time_index={run.direction: run.time_index for run in runs},
         runs=tuple(runs),
         seconds={"manual": manual_seconds, "keras": keras_seconds},

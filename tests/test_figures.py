@@ -280,6 +280,7 @@ trace = Trace(
     mask=None, output_names=output_names(spec), keras_outputs=(result,),
     manual_outputs=(result,), output_residuals=(result * 0,), keras_states=states,
     manual_states=states, residuals={"h": states["h"] * 0}, max_abs_residual=0.0,
+    nonfinite_mismatches=0,
     time_index={"forward": runs[0].time_index}, runs=tuple(runs),
 )
 figs += [
