@@ -75,7 +75,9 @@ def _python_literal(value: object) -> str:
 
 
 def _check_choice(field: str, value: object, allowed: tuple) -> None:
-    if value not in allowed:
+    # Only a str (or None) can be one of the names: an array would compare element by
+    # element, and any other type is a mistake to report, not to coerce.
+    if not (value is None or isinstance(value, str)) or value not in allowed:
         shown = ", ".join(repr(a) for a in allowed)
         raise ValueError(
             f"Received an invalid value for `{field}`: expected one of {shown}; "

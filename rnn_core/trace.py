@@ -13,6 +13,7 @@ import numpy as np
 from rnn_core.manual import (
     DirectionRun,
     Output,
+    check_initial_state,
     check_x,
     output_names,
     run_layer,
@@ -129,6 +130,7 @@ def trace(
     from rnn_core import keras_backend  # imported on first need: loads TensorFlow
 
     x = check_x(x)
+    initial_state = check_initial_state(spec, initial_state, x.shape[0])
     if weights is None:
         weights = keras_backend.init_weights(spec, x.shape[2], seed)
     weights = tuple(np.asarray(w, np.float32) for w in weights)
