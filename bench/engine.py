@@ -25,7 +25,7 @@ from rnn_core import LayerSpec, init_weights
 from rnn_core import keras_backend as kb
 from rnn_core.manual import run_layer
 
-REPEATS = 7
+REPEATS = 15
 CASES = [
     # name, spec, (batch, timesteps, features)
     ("notebook", LayerSpec(units=4, activation=None), (32, 1, 8)),

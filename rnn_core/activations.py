@@ -123,6 +123,11 @@ LATEX: dict[str, str] = {
 assert set(_ACTIVATIONS) == set(ACTIVATIONS), "every allowed name needs a function"
 
 
+def is_elementwise(name: str | None) -> bool:
+    """True unless the activation mixes the units (softmax, log_softmax, sparsemax)."""
+    return name not in ("softmax", "log_softmax", "sparsemax")
+
+
 @cache
 def get_activation(name: str | None) -> Activation:
     """The NumPy function for a Keras activation name (None means linear).

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnn_core.activations import get_activation
+from rnn_core.activations import get_activation, is_elementwise
 from rnn_core.spec import LayerSpec
 
 StepParts = dict[str, np.ndarray]
@@ -47,6 +47,20 @@ class CellWeights:
         return self.bias[1]
 
 
+def activate_gates(
+    name: str | None, stacked: np.ndarray, count: int
+) -> list[np.ndarray]:
+    """The activation `name` applied to each of `count` gate blocks of `stacked`.
+
+    Keras applies it gate by gate; for an elementwise activation that is the same as
+    one call on the whole stacked array, which is what this does (fewer NumPy calls).
+    """
+    activation = get_activation(name)
+    if is_elementwise(name):
+        return gate_blocks(activation(stacked), count)
+    return [activation(block) for block in gate_blocks(stacked, count)]
+
+
 def simple_rnn_step(
     spec: LayerSpec,
     weights: CellWeights,
@@ -79,18 +93,15 @@ def lstm_step(
     """
     h_prev, c_prev = states  # each (batch, units)
     activation = get_activation(spec.activation)
-    recurrent_activation = get_activation(spec.recurrent_activation)
     if x_wx is None:
         x_wx = x_t @ weights.kernel  # (batch, 4·units)
     h_wh = h_prev @ weights.recurrent_kernel  # (batch, 4·units)
     pre = x_wx + h_wh
     if weights.bias is not None:
         pre = pre + weights.bias
-    pre_i, pre_f, pre_c, pre_o = gate_blocks(pre, 4)
-    i = recurrent_activation(pre_i)
-    f = recurrent_activation(pre_f)
-    c_tilde = activation(pre_c)
-    o = recurrent_activation(pre_o)
+    # σ on all four blocks at once; the c block's σ is unused (c~ takes `activation`).
+    i, f, _, o = activate_gates(spec.recurrent_activation, pre, 4)
+    c_tilde = activation(gate_blocks(pre, 4)[2])
     c = f * c_prev + i * c_tilde
     h = o * activation(c)
     parts = {
@@ -122,33 +133,24 @@ def gru_step(
     h_t = z ⊙ h_{t-1} + (1 − z) ⊙ h~.
     """
     (h_prev,) = states  # (batch, units)
-    units = spec.units
+    zr = slice(0, 2 * spec.units)  # the z and r blocks, side by side
+    candidate = slice(2 * spec.units, 3 * spec.units)  # the h block
     activation = get_activation(spec.activation)
-    recurrent_activation = get_activation(spec.recurrent_activation)
     if x_wx is None:
         x_wx = x_t @ weights.kernel  # (batch, 3·units)
     input_part = x_wx if weights.input_bias is None else x_wx + weights.input_bias
-    x_z, x_r, x_h = gate_blocks(input_part, 3)
-    recurrent_kernel = weights.recurrent_kernel  # (units, 3·units)
+    h_wh = h_prev @ weights.recurrent_kernel  # (batch, 3·units)
+    inner = h_wh
+    if weights.recurrent_bias is not None:  # reset_after only
+        inner = inner + weights.recurrent_bias
+    pre_zr = input_part[:, zr] + inner[:, zr]  # (batch, 2·units)
+    pre_z, pre_r = gate_blocks(pre_zr, 2)
+    z, r = activate_gates(spec.recurrent_activation, pre_zr, 2)
     if spec.reset_after:
-        h_wh = h_prev @ recurrent_kernel  # (batch, 3·units)
-        inner = h_wh
-        if weights.recurrent_bias is not None:
-            inner = inner + weights.recurrent_bias
-        inner_z, inner_r, inner_h = gate_blocks(inner, 3)
+        recurrent_h = r * inner[:, candidate]
     else:
-        inner_zr = h_prev @ recurrent_kernel[:, : 2 * units]  # (batch, 2·units)
-        inner_z, inner_r = gate_blocks(inner_zr, 2)
-    pre_z = x_z + inner_z
-    pre_r = x_r + inner_r
-    z = recurrent_activation(pre_z)
-    r = recurrent_activation(pre_r)
-    if spec.reset_after:
-        recurrent_h = r * inner_h
-    else:
-        recurrent_h = (r * h_prev) @ recurrent_kernel[:, 2 * units :]
-        h_wh = np.concatenate([inner_zr, h_prev @ recurrent_kernel[:, 2 * units :]], -1)
-    pre_h = x_h + recurrent_h
+        recurrent_h = (r * h_prev) @ weights.recurrent_kernel[:, candidate]
+    pre_h = input_part[:, candidate] + recurrent_h
     h_tilde = activation(pre_h)
     h = z * h_prev + (1 - z) * h_tilde
     parts = {
