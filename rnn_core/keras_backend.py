@@ -22,13 +22,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from rnn_core.manual import (
-    Output,
-    check_initial_state,
-    check_mask,
-    check_x,
-    split_weights,
-)
+from rnn_core.manual import Output, check_call
 from rnn_core.spec import LayerSpec
 
 # TensorFlow's Python logger warns about tf.function retracing each time a new spec
@@ -199,17 +193,16 @@ def keras_forward(
 
     Returns exactly what Keras returns, converted to NumPy (a list becomes a tuple).
     """
-    cell_weights = split_weights(spec, weights)
-    x = check_x(x, cell_weights[0].kernel.shape[0])
-    mask = check_mask(mask, x)
-    states = check_initial_state(spec, initial_state, x.shape[0])
-    entry = _cached_layer(spec, x.shape[2])
+    call = check_call(spec, weights, x, initial_state, mask)
+    entry = _cached_layer(spec, call.x.shape[2])
     with entry.lock:
         entry.layer.set_weights([np.asarray(w, np.float32) for w in weights])
         result = entry.call(
-            tf.constant(x),
-            None if mask is None else tf.constant(mask),
-            None if states is None else [tf.constant(s) for s in states],
+            tf.constant(call.x),
+            None if call.mask is None else tf.constant(call.mask),
+            None
+            if call.initial_state is None
+            else [tf.constant(s) for s in call.initial_state],
         )
         return _to_numpy(result)
 
@@ -230,13 +223,11 @@ def keras_step_states(
         One dict per direction (forward first): "h" (and "c") of shape
         (batch, timesteps, units), indexed by processing step like `DirectionRun`.
     """
-    cell_weights = split_weights(spec, weights)
-    x = check_x(x, cell_weights[0].kernel.shape[0])
-    mask = check_mask(mask, x)
-    states = check_initial_state(spec, initial_state, x.shape[0])
+    call = check_call(spec, weights, x, initial_state, mask)
+    x, states = call.x, call.initial_state
     batch, timesteps, _ = x.shape
     n_states = len(spec.state_names)
-    valid = np.ones((batch, timesteps), bool) if mask is None else mask
+    valid = np.ones((batch, timesteps), bool) if call.mask is None else call.mask
     entry = _cached_layer(spec, x.shape[2])
     results: list[dict[str, np.ndarray]] = []
     with entry.lock:

@@ -137,6 +137,34 @@ def check_initial_state(
     return states
 
 
+@dataclass(frozen=True)
+class LayerCall:
+    """The checked arguments of one call of the layer (see `check_call`)."""
+
+    cell_weights: list[CellWeights]  # one per direction
+    x: np.ndarray  # (batch, timesteps, features) float32
+    mask: np.ndarray | None  # (batch, timesteps) bool
+    initial_state: list[np.ndarray] | None  # each (batch, units) float32
+
+
+def check_call(
+    spec: LayerSpec,
+    weights: Sequence[np.ndarray],
+    x: np.ndarray,
+    initial_state: Sequence[np.ndarray] | None = None,
+    mask: np.ndarray | None = None,
+) -> LayerCall:
+    """Check a layer call's arguments against the spec and each other (ValueError)."""
+    cell_weights = split_weights(spec, weights)
+    x = check_x(x, cell_weights[0].kernel.shape[0])
+    return LayerCall(
+        cell_weights=cell_weights,
+        x=x,
+        mask=check_mask(mask, x),
+        initial_state=check_initial_state(spec, initial_state, x.shape[0]),
+    )
+
+
 def run_direction(
     spec: LayerSpec,
     weights: CellWeights,
@@ -255,44 +283,31 @@ def _run_layer(
     initial_state: Sequence[np.ndarray] | None,
     mask: np.ndarray | None,
 ) -> tuple[Output, list[DirectionRun]]:
-    cell_weights = split_weights(spec, weights)
-    x = check_x(x, cell_weights[0].kernel.shape[0])
-    mask = check_mask(mask, x)
-    states = check_initial_state(spec, initial_state, x.shape[0])
+    call = check_call(spec, weights, x, initial_state, mask)
     n_states = len(spec.state_names)
-    if not spec.bidirectional:
-        run = run_direction(
+    # Keras' Bidirectional sets zero_output_for_mask = return_sequences on both halves.
+    zero_output = spec.bidirectional and spec.return_sequences
+    runs = [
+        run_direction(
             spec,
-            cell_weights[0],
-            x,
-            states,
-            mask,
-            backwards=spec.go_backwards,
+            call.cell_weights[k],
+            call.x,
+            None
+            if call.initial_state is None
+            else call.initial_state[k * n_states : (k + 1) * n_states],
+            call.mask,
+            backwards=direction == "backward",
+            zero_output_for_mask=zero_output,
         )
+        for k, direction in enumerate(spec.directions)
+    ]
+    final_states = [state for run in runs for state in run.final_states]
+    if not spec.bidirectional:
+        (run,) = runs
         output = run.outputs if spec.return_sequences else run.outputs[:, -1]
-        if spec.return_state:
-            return (output, *run.final_states), [run]
-        return output, [run]
+        return ((output, *final_states) if spec.return_state else output), runs
 
-    zero_output = spec.return_sequences and mask is not None
-    forward = run_direction(
-        spec,
-        cell_weights[0],
-        x,
-        None if states is None else states[:n_states],
-        mask,
-        backwards=False,
-        zero_output_for_mask=zero_output,
-    )
-    backward = run_direction(
-        spec,
-        cell_weights[1],
-        x,
-        None if states is None else states[n_states:],
-        mask,
-        backwards=True,
-        zero_output_for_mask=zero_output,
-    )
+    forward, backward = runs
     if spec.return_sequences:
         y = forward.outputs  # (batch, timesteps, units)
         y_reverse = backward.outputs[:, ::-1]  # back into input time
@@ -300,12 +315,10 @@ def _run_layer(
         y = forward.outputs[:, -1]  # (batch, units)
         y_reverse = backward.outputs[:, -1]
     merged = merge(spec.merge_mode, y, y_reverse)
+    if not spec.return_state:
+        return merged, runs
     outputs = merged if isinstance(merged, tuple) else (merged,)
-    if spec.return_state:
-        result = (*outputs, *forward.final_states, *backward.final_states)
-    else:
-        result = merged
-    return result, [forward, backward]
+    return (*outputs, *final_states), runs
 
 
 def merge(mode: str | None, y: np.ndarray, y_reverse: np.ndarray) -> Output:
