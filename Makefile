@@ -17,7 +17,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 setup: $(STAMP)
 
 run: $(STAMP)
-	$(PY) -m rnn_core --cell simple_rnn --units 4 --activation linear --batch 32 --timesteps 1 --features 8 --seed 0
+	$(PY) -m rnn_core --cell simple_rnn --units 4 --activation none --batch 32 --timesteps 1 --features 8 --seed 0
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
