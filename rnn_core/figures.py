@@ -571,6 +571,54 @@ def gate_weight_figure(
 # --- states over time ---------------------------------------------------------------
 
 
+def _units_over_time(
+    trace: Trace,
+    series: np.ndarray,
+    direction: str,
+    title: str,
+    hover_prefix: str,
+    colorbar_title: str,
+    max_cells: int,
+) -> go.Figure:
+    """A heatmap of one batch item's `series` (timesteps, units): units down, steps
+    across, on a diverging scale symmetric about zero; NaN and ±inf left as gaps."""
+    timesteps, units = series.shape
+    _, bad, largest = _finite(series)  # over every step, not only those shown
+    m = _symmetric(largest)
+    time_index, reversed_time = _time_axis(trace, direction)
+    columns, stride = _time_columns(timesteps, units, max_cells)
+    z, _, _ = _finite(series[columns].T)  # (units, shown steps)
+    heatmap = _time_heatmap(
+        z,
+        columns,
+        time_index,
+        reversed_time,
+        hover_prefix,
+        colorscale=DIVERGING,
+        zmid=0.0,
+        zmin=-m,
+        zmax=m,
+        colorbar={"title": {"text": colorbar_title}, "exponentformat": "e"},
+    )
+    fig = go.Figure(heatmap)
+    word = "step" if reversed_time else "timestep"
+    notes = [_time_note(columns, stride, timesteps, word)]
+    if bad:
+        notes.append(f"{bad} non-finite entries (NaN or ±inf) shown as grey gaps")
+    if reversed_time:
+        notes.append("input read from the last timestep to the first")
+    fig.update_layout(
+        **layout_defaults(_with_notes(title, notes)),
+        meta={"summarised": stride > 1, "time_stride": stride, "non_finite": bad},
+        plot_bgcolor=GAP_COLOUR if bad else None,
+    )
+    fig.update_xaxes(
+        title_text="step s" if reversed_time else "timestep t", **_int_axis(timesteps)
+    )
+    fig.update_yaxes(title_text="unit k", autorange="reversed", **_int_axis(units))
+    return fig
+
+
 def states_heatmap(
     trace: Trace,
     source: str = "keras",
@@ -597,45 +645,19 @@ def states_heatmap(
     _check_batch(trace, batch_index)
     key, direction = _state_key(trace, state, direction)
     states = trace.keras_states if source == "keras" else trace.manual_states
-    series = states[key][batch_index]  # (timesteps, units)
-    timesteps, units = series.shape
-    time_index, reversed_time = _time_axis(trace, direction)
-    columns, stride = _time_columns(timesteps, units, max_cells)
-    z, bad, largest = _finite(series[columns].T)  # (units, shown steps)
-    m = _symmetric(largest)
-    heatmap = _time_heatmap(
-        z,
-        columns,
-        time_index,
-        reversed_time,
-        f"{SOURCES[source]} {state}: ",
-        colorscale=DIVERGING,
-        zmid=0.0,
-        zmin=-m,
-        zmax=m,
-        colorbar={"title": {"text": state}},
-    )
-    fig = go.Figure(heatmap)
-    word = "step" if reversed_time else "timestep"
     title = (
         f"{_state_symbol(state)} over time: {SOURCES[source]}, "
         f"{_layer_label(trace.spec, direction)}, batch item {batch_index}"
     )
-    notes = [_time_note(columns, stride, timesteps, word)]
-    if bad:
-        notes.append(f"{bad} non-finite entries (NaN or ±inf) shown as grey gaps")
-    if reversed_time:
-        notes.append("input read from the last timestep to the first")
-    fig.update_layout(
-        **layout_defaults(_with_notes(title, notes)),
-        meta={"summarised": stride > 1, "time_stride": stride},
-        plot_bgcolor=GAP_COLOUR if bad else None,
+    return _units_over_time(
+        trace,
+        states[key][batch_index],  # (timesteps, units)
+        direction,
+        title,
+        hover_prefix=f"{SOURCES[source]} {state}: ",
+        colorbar_title=state,
+        max_cells=max_cells,
     )
-    fig.update_xaxes(
-        title_text="step s" if reversed_time else "timestep t", **_int_axis(timesteps)
-    )
-    fig.update_yaxes(title_text="unit k", autorange="reversed", **_int_axis(units))
-    return fig
 
 
 def residual_heatmap(
@@ -662,44 +684,21 @@ def residual_heatmap(
     _check_batch(trace, batch_index)
     key, direction = _state_key(trace, state, direction)
     residual = trace.residuals[key][batch_index]  # (timesteps, units)
-    timesteps, units = residual.shape
-    _, bad, largest = _finite(residual)  # over every step, not only those shown
-    m = _symmetric(largest)
-    time_index, reversed_time = _time_axis(trace, direction)
-    columns, stride = _time_columns(timesteps, units, max_cells)
-    z, _, _ = _finite(residual[columns].T)  # (units, shown steps)
-    heatmap = _time_heatmap(
-        z,
-        columns,
-        time_index,
-        reversed_time,
-        f"manual − Keras, {state}: ",
-        colorscale=DIVERGING,
-        zmid=0.0,
-        zmin=-m,
-        zmax=m,
-        colorbar={"title": {"text": "residual"}, "exponentformat": "e"},
-    )
-    fig = go.Figure(heatmap)
+    _, _, largest = _finite(residual)
     shown_max = "nan (no finite entry)" if math.isnan(largest) else f"{largest:.1e}"
     title = (
         f"{_state_symbol(state)} residual, {_layer_label(trace.spec, direction)}, "
         f"batch item {batch_index}: max |manual − Keras| = {shown_max}"
     )
-    word = "step" if reversed_time else "timestep"
-    notes = [_time_note(columns, stride, timesteps, word)]
-    if bad:
-        notes.append(f"{bad} non-finite entries (NaN or ±inf) shown as grey gaps")
-    fig.update_layout(
-        **layout_defaults(_with_notes(title, notes)),
-        meta={"summarised": stride > 1, "time_stride": stride, "non_finite": bad},
-        plot_bgcolor=GAP_COLOUR if bad else None,
+    return _units_over_time(
+        trace,
+        residual,
+        direction,
+        title,
+        hover_prefix=f"manual − Keras, {state}: ",
+        colorbar_title="residual",
+        max_cells=max_cells,
     )
-    fig.update_xaxes(
-        title_text="step s" if reversed_time else "timestep t", **_int_axis(timesteps)
-    )
-    fig.update_yaxes(title_text="unit k", autorange="reversed", **_int_axis(units))
-    return fig
 
 
 def state_lines(
