@@ -22,7 +22,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from rnn_core.manual import Output, check_call
+from rnn_core.manual import LayerCall, Output, check_call
 from rnn_core.spec import LayerSpec
 
 # TensorFlow's Python logger warns about tf.function retracing each time a new spec
@@ -182,6 +182,53 @@ def _to_numpy(result: object) -> Output:
     return np.asarray(result)
 
 
+def _set_weights(entry: _CachedLayer, weights: Sequence[np.ndarray]) -> None:
+    """Load `weights` into the cached layer; the caller holds `entry.lock`."""
+    entry.layer.set_weights([np.asarray(w, np.float32) for w in weights])
+
+
+def _call_layer(entry: _CachedLayer, call: LayerCall) -> Output:
+    """The whole layer on the checked call; weights set, lock held."""
+    result = entry.call(
+        tf.constant(call.x),
+        None if call.mask is None else tf.constant(call.mask),
+        None
+        if call.initial_state is None
+        else [tf.constant(s) for s in call.initial_state],
+    )
+    return _to_numpy(result)
+
+
+def _step_cells(
+    entry: _CachedLayer, spec: LayerSpec, call: LayerCall
+) -> list[dict[str, np.ndarray]]:
+    """Every state after every step of every direction; weights set, lock held."""
+    batch, timesteps, _ = call.x.shape
+    n_states = len(spec.state_names)
+    valid = np.ones((batch, timesteps), bool) if call.mask is None else call.mask
+    results: list[dict[str, np.ndarray]] = []
+    for k, direction in enumerate(spec.directions):
+        order = slice(None, None, -1) if direction == "backward" else slice(None)
+        x_steps = np.ascontiguousarray(call.x.transpose(1, 0, 2)[order])  # (T, B, F)
+        valid_steps = np.ascontiguousarray(valid.T[order])  # (T, B)
+        if call.initial_state is None:
+            start = [np.zeros((batch, spec.units), np.float32)] * n_states
+        else:
+            start = call.initial_state[k * n_states : (k + 1) * n_states]
+        recorded = entry.steppers[k](
+            tf.constant(x_steps),
+            tf.constant(valid_steps),
+            [tf.constant(s) for s in start],
+        )
+        results.append(
+            {
+                name: np.asarray(r).transpose(1, 0, 2)  # (batch, timesteps, units)
+                for name, r in zip(spec.state_names, recorded, strict=True)
+            }
+        )
+    return results
+
+
 def keras_forward(
     spec: LayerSpec,
     weights: Sequence[np.ndarray],
@@ -196,15 +243,8 @@ def keras_forward(
     call = check_call(spec, weights, x, initial_state, mask)
     entry = _cached_layer(spec, call.x.shape[2])
     with entry.lock:
-        entry.layer.set_weights([np.asarray(w, np.float32) for w in weights])
-        result = entry.call(
-            tf.constant(call.x),
-            None if call.mask is None else tf.constant(call.mask),
-            None
-            if call.initial_state is None
-            else [tf.constant(s) for s in call.initial_state],
-        )
-        return _to_numpy(result)
+        _set_weights(entry, weights)
+        return _call_layer(entry, call)
 
 
 def keras_step_states(
@@ -224,31 +264,22 @@ def keras_step_states(
         (batch, timesteps, units), indexed by processing step like `DirectionRun`.
     """
     call = check_call(spec, weights, x, initial_state, mask)
-    x, states = call.x, call.initial_state
-    batch, timesteps, _ = x.shape
-    n_states = len(spec.state_names)
-    valid = np.ones((batch, timesteps), bool) if call.mask is None else call.mask
-    entry = _cached_layer(spec, x.shape[2])
-    results: list[dict[str, np.ndarray]] = []
+    entry = _cached_layer(spec, call.x.shape[2])
     with entry.lock:
-        entry.layer.set_weights([np.asarray(w, np.float32) for w in weights])
-        for k, direction in enumerate(spec.directions):
-            order = slice(None, None, -1) if direction == "backward" else slice(None)
-            x_steps = np.ascontiguousarray(x.transpose(1, 0, 2)[order])  # (T, B, F)
-            valid_steps = np.ascontiguousarray(valid.T[order])  # (T, B)
-            if states is None:
-                start = [np.zeros((batch, spec.units), np.float32)] * n_states
-            else:
-                start = states[k * n_states : (k + 1) * n_states]
-            recorded = entry.steppers[k](
-                tf.constant(x_steps),
-                tf.constant(valid_steps),
-                [tf.constant(s) for s in start],
-            )
-            results.append(
-                {
-                    name: np.asarray(r).transpose(1, 0, 2)  # (batch, timesteps, units)
-                    for name, r in zip(spec.state_names, recorded, strict=True)
-                }
-            )
-    return results
+        _set_weights(entry, weights)
+        return _step_cells(entry, spec, call)
+
+
+def keras_run(
+    spec: LayerSpec,
+    weights: Sequence[np.ndarray],
+    x: np.ndarray,
+    initial_state: Sequence[np.ndarray] | None = None,
+    mask: np.ndarray | None = None,
+) -> tuple[Output, list[dict[str, np.ndarray]]]:
+    """`keras_forward` and `keras_step_states` together: one check, one weight load."""
+    call = check_call(spec, weights, x, initial_state, mask)
+    entry = _cached_layer(spec, call.x.shape[2])
+    with entry.lock:
+        _set_weights(entry, weights)
+        return _call_layer(entry, call), _step_cells(entry, spec, call)

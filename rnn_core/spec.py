@@ -56,6 +56,16 @@ ACTIVATIONS: tuple[str, ...] = (
 )
 
 MAX_UNITS = 256
+# The LayerSpec fields that are True or False.
+FLAGS: tuple[str, ...] = (
+    "use_bias",
+    "return_sequences",
+    "return_state",
+    "go_backwards",
+    "unit_forget_bias",
+    "reset_after",
+    "bidirectional",
+)
 
 # Keras' own defaults of the arguments `LayerSpec.keras_code` may write.
 _KERAS_DEFAULTS: dict[str, object] = {
@@ -146,15 +156,7 @@ class LayerSpec:
             )
         _check_choice("activation", self.activation, (*ACTIVATIONS, None))
         _check_choice("recurrent_activation", self.recurrent_activation, ACTIVATIONS)
-        for flag in (
-            "use_bias",
-            "return_sequences",
-            "return_state",
-            "go_backwards",
-            "unit_forget_bias",
-            "reset_after",
-            "bidirectional",
-        ):
+        for flag in FLAGS:
             _check_flag(flag, getattr(self, flag))
         _check_choice("merge_mode", self.merge_mode, MERGE_MODES)
         if self.bidirectional and self.go_backwards:

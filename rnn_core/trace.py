@@ -140,8 +140,7 @@ def trace(
     manual_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
-    keras_result = keras_backend.keras_forward(spec, weights, x, initial_state, mask)
-    keras_directions = keras_backend.keras_step_states(
+    keras_result, keras_directions = keras_backend.keras_run(
         spec, weights, x, initial_state, mask
     )
     keras_seconds = time.perf_counter() - started

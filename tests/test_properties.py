@@ -21,22 +21,13 @@ from hypothesis import strategies as st
 
 from rnn_core import LayerSpec, describe_output, keras_forward, manual_forward
 from rnn_core.activations import get_activation
-from rnn_core.spec import ACTIVATIONS, CELLS, MAX_UNITS, MERGE_MODES
+from rnn_core.spec import ACTIVATIONS, CELLS, FLAGS, MAX_UNITS, MERGE_MODES
 
 TOL = 1e-5
 
 # --------------------------------------------------------------------------------------
 # Strategies
 
-FLAGS = (
-    "use_bias",
-    "return_sequences",
-    "return_state",
-    "go_backwards",
-    "unit_forget_bias",
-    "reset_after",
-    "bidirectional",
-)
 
 # Gate activations with values in [-1, 1]. With an unbounded one ("linear", "relu",
 # ...) the gates grow without limit, GRU's z·h + (1 - z)·h~ cancels terms of 1e4,
