@@ -6,7 +6,7 @@ fails fast with a message instead of exhausting the server's memory.
 
 from __future__ import annotations
 
-from rnn_core.spec import MAX_UNITS
+from rnn_core.spec import MAX_UNITS, LayerSpec
 
 MAX_BATCH = 256
 MAX_TIMESTEPS = 500
@@ -14,15 +14,21 @@ MAX_FEATURES = 128
 # batch × timesteps × features of one input; keeps one trace well under 100 MB.
 MAX_INPUT_ELEMENTS = 200_000
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # 5 MiB, for a CSV or .npy upload
+# batch × timesteps × units (× 2 for Bidirectional) of one state array. A trace holds
+# several such arrays per state (Keras, NumPy, residual, the NumPy run's outputs; h and
+# c for LSTM), 8 MB each in float32 at this size, so this caps one trace near 100 MB.
+MAX_STATE_ELEMENTS = 2_000_000
 
 __all__ = [
     "MAX_BATCH",
     "MAX_FEATURES",
     "MAX_INPUT_ELEMENTS",
+    "MAX_STATE_ELEMENTS",
     "MAX_TIMESTEPS",
     "MAX_UNITS",
     "MAX_UPLOAD_BYTES",
     "check_input_shape",
+    "check_trace_size",
 ]
 
 
@@ -45,4 +51,33 @@ def check_input_shape(batch: int, timesteps: int, features: int) -> None:
             f"The input batch × timesteps × features = {batch} × {timesteps} × "
             f"{features} = {elements:,} values; at most {MAX_INPUT_ELEMENTS:,} are "
             "allowed."
+        )
+
+
+def check_trace_size(spec: LayerSpec, batch: int, timesteps: int) -> None:
+    """Raise ValueError if one state array of a trace would exceed MAX_STATE_ELEMENTS.
+
+    One state array holds batch × timesteps × units values per direction (two
+    directions for Bidirectional).
+
+    Args:
+        spec: the layer.
+        batch: items in the input batch.
+        timesteps: timesteps of the input.
+    """
+    if not isinstance(spec, LayerSpec):
+        raise ValueError(f"`spec` must be a LayerSpec; got {type(spec).__name__}.")
+    for name, value in (("batch", batch), ("timesteps", timesteps)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(
+                f"`{name}` must be a positive whole number; got {value!r}."
+            )
+    directions = len(spec.directions)
+    elements = batch * timesteps * spec.units * directions
+    if elements > MAX_STATE_ELEMENTS:
+        raise ValueError(
+            "The states of this trace would hold batch × timesteps × units × "
+            f"directions = {batch} × {timesteps} × {spec.units} × {directions} = "
+            f"{elements:,} values per state; at most {MAX_STATE_ELEMENTS:,} are "
+            "allowed (use a smaller batch, fewer timesteps or fewer units)."
         )
