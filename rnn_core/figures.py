@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -48,6 +49,7 @@ __all__ = [
     "residual_heatmap",
     "state_lines",
     "states_heatmap",
+    "unrolled_diagram",
     "weight_heatmap",
 ]
 
@@ -907,3 +909,354 @@ def gate_heatmaps(
         title_text="step s" if reversed_time else "timestep t", row=len(gates), col=1
     )
     return fig
+
+
+# --- the unrolled recurrence --------------------------------------------------------
+
+UNROLLED_BOX = "#eef2f8"  # a cell box
+UNROLLED_LINE = "#4c78a8"  # its border, and the arrows
+HIGHLIGHT_BOX = "#fde0c5"  # the current step's box
+HIGHLIGHT_LINE = "#d62728"  # its border and input label
+DIMMED = "#b8b8b8"  # an output or state the layer does not return
+UNROLLED_ROW_HEIGHT = 300  # figure height for one row; Bidirectional has two
+_HALF_WIDTH = 0.28  # of a box; boxes are 1 apart
+_HALF_HEIGHT = 0.3
+_ROW_SPACING = 3.4  # between the centres of the forward and backward rows
+
+
+def _check_time_index(time_index: Sequence[int], timesteps: int) -> np.ndarray:
+    """`time_index` as int64 (timesteps,), or ValueError."""
+    index = np.asarray(time_index)
+    if (
+        index.shape != (timesteps,)
+        or index.dtype.kind not in "iu"
+        or index.min() < 0
+        or index.max() >= timesteps
+    ):
+        raise ValueError(
+            "Received an invalid value for `time_index`: expected "
+            f"{timesteps} integers from 0 to {timesteps - 1} (the input timestep "
+            f"read at each step); got {list(index.ravel()[:20])!r}."
+        )
+    return index.astype(np.int64)
+
+
+@dataclass
+class _Drawing:
+    """Annotations, shapes and traces collected for one figure. Plotly copies the
+    whole list on each `add_annotation`, so a diagram sets them all at once."""
+
+    annotations: list[dict[str, Any]] = field(default_factory=list)
+    shapes: list[dict[str, Any]] = field(default_factory=list)
+    traces: list[go.Scatter] = field(default_factory=list)
+
+
+def _arrow(
+    drawing: _Drawing,
+    tail: tuple[float, float],
+    head: tuple[float, float],
+    colour: str,
+) -> None:
+    """An arrow in data coordinates, without text."""
+    drawing.annotations.append(
+        {
+            "x": head[0],
+            "y": head[1],
+            "ax": tail[0],
+            "ay": tail[1],
+            "axref": "x",
+            "ayref": "y",
+            "text": "",
+            "showarrow": True,
+            "arrowhead": 2,
+            "arrowwidth": 1.5,
+            "arrowcolor": colour,
+        }
+    )
+
+
+def _text(
+    drawing: _Drawing,
+    x: float,
+    y: float,
+    text: str,
+    colour: str = "black",
+    size: int = 12,
+    **options: Any,
+) -> None:
+    """A label in data coordinates, centred on (x, y) unless `options` say else."""
+    drawing.annotations.append(
+        {
+            "x": x,
+            "y": y,
+            "text": text,
+            "showarrow": False,
+            "font": {"color": colour, "size": size},
+            **options,
+        }
+    )
+
+
+def _unrolled_row(
+    drawing: _Drawing,
+    spec: LayerSpec,
+    direction: str,
+    y: float,
+    box_x: dict[int, float],
+    reads: np.ndarray,
+    step: int,
+    timesteps: int,
+) -> None:
+    """One direction's boxes, inputs, outputs, states and hover, centred at y."""
+    shown = list(box_x)
+    is_lstm = spec.cell == "lstm"
+    h_y = y - 0.1 if is_lstm else y  # the h line; LSTM's c runs above it
+    c_y = y + 0.17
+    lines = [(h_y, "h", -0.15)] + ([(c_y, "c", 0.15)] if is_lstm else [])
+    if spec.bidirectional:
+        _text(drawing, -0.45, y + 1.35, f"<b>{direction}</b>", size=13, xanchor="left")
+    # The initial state, then "…" for the steps left of the window.
+    for line_y, name, shift in lines:
+        _text(drawing, 0, line_y + shift, f"{name}<sub>0</sub>", size=11)
+        _arrow(
+            drawing,
+            (0.2, line_y),
+            (box_x[shown[0]] - _HALF_WIDTH, line_y),
+            UNROLLED_LINE,
+        )
+    if shown[0] > 0:
+        _text(drawing, 1, y + 0.45, "…", size=20)
+    hover = []
+    for s in shown:
+        x = box_x[s]
+        t = int(reads[s])
+        current = s == step
+        drawing.shapes.append(
+            {
+                "type": "rect",
+                "name": f"cell {direction} step {s}",
+                "x0": x - _HALF_WIDTH,
+                "x1": x + _HALF_WIDTH,
+                "y0": y - _HALF_HEIGHT,
+                "y1": y + _HALF_HEIGHT,
+                "fillcolor": HIGHLIGHT_BOX if current else UNROLLED_BOX,
+                "line": {
+                    "color": HIGHLIGHT_LINE if current else UNROLLED_LINE,
+                    "width": 3 if current else 1.5,
+                },
+                "layer": "below",
+            }
+        )
+        _text(drawing, x, y, f"<b>{s}</b>" if current else str(s), size=11)
+        # The input this step reads comes in from below.
+        _arrow(drawing, (x, y - 0.82), (x, y - _HALF_HEIGHT), UNROLLED_LINE)
+        _text(
+            drawing,
+            x,
+            y - 1.0,
+            f"<b>x[{t}]</b>" if current else f"x[{t}]",
+            HIGHLIGHT_LINE if current else "black",
+            name=f"input {direction} step {s}",
+        )
+        # Its output goes up; dimmed unless the layer returns it.
+        returned = spec.return_sequences or s == timesteps - 1
+        colour = "black" if returned else DIMMED
+        _arrow(drawing, (x, y + _HALF_HEIGHT), (x, y + 0.82), colour)
+        _text(
+            drawing,
+            x,
+            y + 1.0,
+            f"h<sub>{s + 1}</sub>",
+            colour,
+            name=f"output {direction} step {s} "
+            + ("returned" if returned else "not returned"),
+        )
+        # The new state goes right, to the next step.
+        if s != shown[-1]:
+            tail, head = x + _HALF_WIDTH, box_x[s + 1] - _HALF_WIDTH
+            for line_y, name, shift in lines:
+                _arrow(drawing, (tail, line_y), (head, line_y), UNROLLED_LINE)
+                _text(
+                    drawing,
+                    x + 0.5,
+                    line_y + shift,
+                    f"{name}<sub>{s + 1}</sub>",
+                    size=10,
+                )
+        hover.append(
+            f"{direction} step {s} reads x[{t}]: h<sub>{s + 1}</sub> from x[{t}] "
+            f"and h<sub>{s}</sub>"
+        )
+    x_last = box_x[shown[-1]]
+    if shown[-1] < timesteps - 1:  # "…" for the steps right of the window
+        for line_y, _, _ in lines:
+            _arrow(
+                drawing,
+                (x_last + _HALF_WIDTH, line_y),
+                (x_last + 0.7, line_y),
+                UNROLLED_LINE,
+            )
+        _text(drawing, x_last + 1.0, y + 0.45, "…", size=20)
+    else:  # the final state leaves the layer
+        colour = "black" if spec.return_state else DIMMED
+        word = "returned" if spec.return_state else "not returned"
+        for line_y, _, _ in lines:
+            _arrow(
+                drawing, (x_last + _HALF_WIDTH, line_y), (x_last + 0.85, line_y), colour
+            )
+        names = ", ".join(f"{name}<sub>{timesteps}</sub>" for _, name, _ in lines)
+        _text(
+            drawing,
+            x_last + 0.92,
+            y,
+            f"{names}<br>final state<br>({word})",
+            colour,
+            size=11,
+            xanchor="left",
+            name=f"state {direction} {word}",
+        )
+    drawing.traces.append(
+        go.Scatter(
+            x=[box_x[s] for s in shown],
+            y=[y] * len(shown),
+            mode="markers",
+            marker={"size": 34, "symbol": "square", "opacity": 0},
+            hovertext=hover,
+            hovertemplate="%{hovertext}<extra></extra>",
+            name=f"{direction} steps",
+            showlegend=False,
+        )
+    )
+
+
+def unrolled_diagram(
+    spec: LayerSpec,
+    timesteps: int,
+    step: int,
+    time_index: Sequence[int] | None = None,
+    max_steps: int = 12,
+) -> go.Figure:
+    """The recurrence unrolled over time: one box per processing step (cell call).
+
+    Each step's input comes in from below, labelled with the input timestep it reads
+    (x[T−1−s] at step s under go_backwards and in Bidirectional's backward row). The
+    state runs left to right from the initial state h₀: the state after step s is
+    h_{s+1} (an LSTM's c runs alongside). Each step's output is drawn above its box,
+    dimmed unless the layer returns it: every output with return_sequences, else only
+    the last step's; the final state at the right is dimmed unless return_state. The
+    box of `step` is highlighted. Bidirectional layers get two rows, forward and
+    backward, each in processing order. With more than `max_steps` steps, a window
+    around `step` is shown between "…" marks.
+
+    Args:
+        spec: the layer.
+        timesteps: steps in the sequence, at least 1.
+        step: the processing step to highlight, 0 to timesteps − 1.
+        time_index: the input timestep read at each step (e.g. a Trace's
+            `time_index[direction]`); by default 0..T−1, reversed under
+            go_backwards. Not used for Bidirectional, whose rows read forwards and
+            backwards.
+        max_steps: at most this many boxes per row.
+
+    Returns:
+        The figure. Each box is a layout shape named "cell <direction> step <s>";
+        `fig.layout.meta` holds "steps_shown", "step" and "directions".
+    """
+    if not isinstance(spec, LayerSpec):
+        raise ValueError(
+            "Received an invalid value for `spec`: expected a LayerSpec; got "
+            f"{type(spec).__name__}."
+        )
+    _check_positive("timesteps", timesteps)
+    _check_positive("max_steps", max_steps)
+    if (
+        isinstance(step, bool)
+        or not isinstance(step, int | np.integer)
+        or not 0 <= step < timesteps
+    ):
+        raise ValueError(
+            "Received an invalid value for `step`: expected an integer from 0 to "
+            f"{timesteps - 1}; got {step!r}."
+        )
+    step = int(step)
+    forwards = np.arange(timesteps)  # (timesteps,) the input read at each step
+    reads = {
+        d: forwards[::-1] if d == "backward" else forwards for d in spec.directions
+    }
+    if time_index is not None:
+        checked = _check_time_index(time_index, timesteps)
+        if not spec.bidirectional:
+            reads[spec.directions[0]] = checked
+
+    start = max(0, min(step - max_steps // 2, timesteps - max_steps))
+    shown = list(range(start, min(timesteps, start + max_steps)))
+    first_x = 2.0 if start > 0 else 1.0  # room for "…" after h₀
+    box_x = {s: first_x + s - start for s in shown}  # box centre per step
+    drawing = _Drawing()
+    for row, direction in enumerate(spec.directions):
+        _unrolled_row(
+            drawing,
+            spec,
+            direction,
+            -_ROW_SPACING * row,
+            box_x,
+            reads[direction],
+            step,
+            timesteps,
+        )
+
+    read_now = [f"x[{int(reads[d][step])}]" for d in spec.directions]
+    if spec.bidirectional:
+        name = f"Bidirectional({spec.keras_class_name}({spec.units}))"
+        reading = f"reads {read_now[0]} (forward) and {read_now[1]} (backward)"
+    else:
+        name = _layer_label(spec, spec.directions[0])
+        reading = f"reads {read_now[0]}"
+    title = f"{name} unrolled: step {step} (of 0–{timesteps - 1}) {reading}"
+    if spec.return_sequences:
+        notes = ["return_sequences=True: every step's output is returned"]
+    else:
+        notes = [
+            "return_sequences=False: only the last step's output "
+            f"(step {timesteps - 1}) is returned"
+        ]
+    if spec.go_backwards:
+        notes.append("go_backwards: step s reads x[T−1−s]")
+    if spec.bidirectional:
+        flipped = (
+            ", the backward row's flipped back into input time first"
+            if spec.return_sequences
+            else ""
+        )
+        notes.append(
+            f"the two rows' outputs are merged (merge_mode={spec.merge_mode!r})"
+            + flipped
+        )
+    if len(shown) < timesteps:
+        notes.append(f"steps {shown[0]}–{shown[-1]} of {timesteps} shown")
+    rows = len(spec.directions)
+    hidden = {
+        "visible": False,
+        "showgrid": False,
+        "zeroline": False,
+        "showticklabels": False,
+        "fixedrange": True,
+    }
+    layout = {
+        **layout_defaults(
+            _with_notes(title, notes), UNROLLED_ROW_HEIGHT + 220 * (rows - 1)
+        ),
+        "margin": {"l": 20, "r": 20, "t": 80, "b": 10},
+        "meta": {
+            "steps_shown": shown,
+            "step": step,
+            "directions": list(spec.directions),
+        },
+        "showlegend": False,
+        "hovermode": "closest",
+        "annotations": drawing.annotations,
+        "shapes": drawing.shapes,
+        "xaxis": {"range": [-0.6, box_x[shown[-1]] + 1.9], **hidden},
+        "yaxis": {"range": [-_ROW_SPACING * (rows - 1) - 1.3, 1.65], **hidden},
+    }
+    return go.Figure(data=drawing.traces, layout=layout)

@@ -586,3 +586,149 @@ def test_a_large_trace_is_summarised_under_two_megabytes(large_trace):
     assert f"units 0–{MAX_LINE_UNITS - 1} of 256" in title_of(lines)
     assert len(figs["all_lines"].data) == 512
     assert "summarised" in title_of(figs["all_lines"])
+
+
+# --- the unrolled recurrence (NumPy only) ---------------------------------------------
+
+
+def boxes(fig) -> dict[str, object]:
+    """The cell boxes by name, "cell <direction> step <s>"."""
+    return {shape.name: shape for shape in fig.layout.shapes if shape.type == "rect"}
+
+
+def annotation_texts(fig, prefix: str) -> dict[str, str]:
+    """Named annotations starting with `prefix`: name -> text."""
+    return {
+        a.name: a.text
+        for a in fig.layout.annotations
+        if (a.name or "").startswith(prefix)
+    }
+
+
+def test_unrolled_diagram_highlights_the_current_step():
+    fig = F.unrolled_diagram(LayerSpec(units=4, activation=None), timesteps=5, step=2)
+    shapes = boxes(fig)
+    assert list(shapes) == [f"cell forward step {s}" for s in range(5)]
+    highlighted = [n for n, s in shapes.items() if s.fillcolor == F.HIGHLIGHT_BOX]
+    assert highlighted == ["cell forward step 2"]
+    assert shapes["cell forward step 2"].line.color == F.HIGHLIGHT_LINE
+    assert all(
+        s.fillcolor == F.UNROLLED_BOX for n, s in shapes.items() if n not in highlighted
+    )
+    # Boxes run left to right in processing order.
+    centres = [(s.x0 + s.x1) / 2 for s in shapes.values()]
+    assert centres == sorted(centres)
+    inputs = annotation_texts(fig, "input forward")
+    assert inputs["input forward step 2"] == "<b>x[2]</b>"
+    assert inputs["input forward step 0"] == "x[0]"
+    assert "step 2 (of 0–4) reads x[2]" in title_of(fig)
+    assert fig.layout.meta["step"] == 2
+    # Hover text on the boxes says which input each step reads.
+    (hover,) = [t for t in fig.data if t.name == "forward steps"]
+    assert list(hover.hovertext)[3].startswith("forward step 3 reads x[3]")
+    assert list(hover.x) == centres
+
+
+def test_unrolled_diagram_outputs_and_final_state_are_dimmed_unless_returned():
+    spec = LayerSpec(units=3)
+    fig = F.unrolled_diagram(spec, 4, 0)
+    last_only = annotation_texts(fig, "output")
+    assert len(last_only) == 4
+    assert [n for n in last_only if "not returned" not in n] == [
+        "output forward step 3 returned"
+    ]
+    colours = {a.name: a.font.color for a in fig.layout.annotations if a.name}
+    assert colours["output forward step 3 returned"] == "black"
+    assert colours["output forward step 0 not returned"] == F.DIMMED
+    every = annotation_texts(
+        F.unrolled_diagram(spec.replace(return_sequences=True), 4, 0), "output"
+    )
+    assert len(every) == 4
+    assert not [n for n in every if "not returned" in n]
+    assert annotation_texts(F.unrolled_diagram(spec, 4, 0), "state") == {
+        "state forward not returned": "h<sub>4</sub><br>final state<br>(not returned)"
+    }
+    with_state = F.unrolled_diagram(spec.replace(return_state=True), 4, 0)
+    assert list(annotation_texts(with_state, "state")) == ["state forward returned"]
+
+
+def test_unrolled_diagram_under_go_backwards_labels_the_inputs_reversed():
+    fig = F.unrolled_diagram(LayerSpec(units=3, go_backwards=True), 6, 1)
+    inputs = annotation_texts(fig, "input backward")
+    assert inputs == {
+        f"input backward step {s}": (f"<b>x[{5 - s}]</b>" if s == 1 else f"x[{5 - s}]")
+        for s in range(6)
+    }
+    assert "reads x[4]" in title_of(fig)
+    assert "go_backwards" in title_of(fig)
+    # An explicit time_index (e.g. a Trace's) is used as given.
+    custom = F.unrolled_diagram(LayerSpec(units=3), 3, 0, time_index=[2, 1, 0])
+    assert annotation_texts(custom, "input")["input forward step 0"] == "<b>x[2]</b>"
+
+
+def test_unrolled_diagram_shows_a_window_around_the_step():
+    spec = LayerSpec(cell="lstm", units=2)
+    fig = F.unrolled_diagram(spec, timesteps=30, step=10, max_steps=12)
+    assert fig.layout.meta["steps_shown"] == list(range(4, 16))
+    assert list(boxes(fig)) == [f"cell forward step {s}" for s in range(4, 16)]
+    ellipses = [a for a in fig.layout.annotations if a.text == "…"]
+    assert len(ellipses) == 2  # steps hidden on both sides
+    assert "steps 4–15 of 30 shown" in title_of(fig)
+    # At the ends, the window stops at the first or last step.
+    start = F.unrolled_diagram(spec, 30, 0, max_steps=12)
+    assert start.layout.meta["steps_shown"] == list(range(12))
+    assert len([a for a in start.layout.annotations if a.text == "…"]) == 1
+    end = F.unrolled_diagram(spec, 30, 29, max_steps=12)
+    assert end.layout.meta["steps_shown"] == list(range(18, 30))
+    assert "cell forward step 29" in boxes(end)
+    # LSTM: c runs alongside h.
+    texts = [a.text for a in fig.layout.annotations]
+    assert "c<sub>11</sub>" in texts
+    assert "h<sub>11</sub>" in texts
+
+
+def test_unrolled_diagram_bidirectional_has_two_rows():
+    spec = LayerSpec(cell="gru", units=2, bidirectional=True, return_sequences=True)
+    fig = F.unrolled_diagram(spec, 4, 1, time_index=[0, 1, 2, 3])
+    shapes = boxes(fig)
+    assert len(shapes) == 8
+    forward_y = shapes["cell forward step 1"].y0
+    backward_y = shapes["cell backward step 1"].y0
+    assert backward_y < forward_y  # the backward row is below
+    for direction in ("forward", "backward"):
+        assert shapes[f"cell {direction} step 1"].fillcolor == F.HIGHLIGHT_BOX
+    backward_inputs = annotation_texts(fig, "input backward")
+    assert backward_inputs["input backward step 0"] == "x[3]"
+    assert annotation_texts(fig, "input forward")["input forward step 0"] == "x[0]"
+    assert "x[1] (forward) and x[2] (backward)" in title_of(fig)
+    assert "merge_mode='concat'" in title_of(fig)
+
+
+def test_unrolled_diagram_size_and_hidden_axes():
+    one_row = F.unrolled_diagram(LayerSpec(), 500, 250)
+    two_rows = F.unrolled_diagram(LayerSpec(cell="lstm", bidirectional=True), 500, 250)
+    assert one_row.layout.height == F.UNROLLED_ROW_HEIGHT == 300
+    assert two_rows.layout.height == 520
+    for fig in (one_row, two_rows):
+        assert len(fig.layout.meta["steps_shown"]) == 12
+        assert figure_bytes(fig) < 100_000
+        for axis in (fig.layout.xaxis, fig.layout.yaxis):
+            assert axis.visible is False
+            assert axis.showticklabels is False
+        assert fig.layout.title.text
+
+
+def test_unrolled_diagram_rejects_bad_arguments():
+    spec = LayerSpec()
+    with pytest.raises(ValueError, match="`step`"):
+        F.unrolled_diagram(spec, 5, 5)
+    with pytest.raises(ValueError, match="`timesteps`"):
+        F.unrolled_diagram(spec, 0, 0)
+    with pytest.raises(ValueError, match="`max_steps`"):
+        F.unrolled_diagram(spec, 5, 0, max_steps=0)
+    with pytest.raises(ValueError, match="`time_index`"):
+        F.unrolled_diagram(spec, 3, 0, time_index=[0, 1])
+    with pytest.raises(ValueError, match="`time_index`"):
+        F.unrolled_diagram(spec, 3, 0, time_index=[0, 1, 3])
+    with pytest.raises(ValueError, match="`spec`"):
+        F.unrolled_diagram("simple_rnn", 3, 0)  # type: ignore[arg-type]
