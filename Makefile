@@ -6,7 +6,12 @@ STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL := 3
 export TF_ENABLE_ONEDNN_OPTS := 0
 
-.PHONY: setup run test lint format bench clean
+# The browser tests drive Debian's Chromium (never a downloaded browser).
+CHROMIUM := /usr/bin/chromium
+ADDRESS ?= localhost
+PORT ?= 8501
+
+.PHONY: setup run test lint format bench clean chromium
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,9 +22,18 @@ $(STAMP): requirements.txt requirements-dev.txt
 setup: $(STAMP)
 
 run: $(STAMP)
-	$(PY) -m rnn_core --cell simple_rnn --units 4 --activation none --batch 32 --timesteps 1 --features 8 --seed 0
+	$(PY) -m streamlit run app.py --server.address=$(ADDRESS) --server.port=$(PORT)
 
-test: $(STAMP)
+# Debian's Chromium for the browser tests: installed when missing and we are root
+# (as in CI); otherwise the browser tests print why they skip.
+chromium:
+	@if [ -x $(CHROMIUM) ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "No $(CHROMIUM) and not root: the browser tests will skip"; fi
+
+test: $(STAMP) chromium
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest

@@ -1,0 +1,60 @@
+"""Output shapes: what Keras returns for every combination of the flags, run live."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from rnn_core import explain
+from rnn_core.trace import Trace
+from ui import compute
+from ui.page import run, summary_line
+from ui.settings import View
+
+
+def shapes_page(view: View, trace: Trace) -> None:
+    """The page's body."""
+    spec = view.spec
+    st.markdown(summary_line(view, trace))
+    st.markdown(
+        "Each row calls the real Keras layer with the same weights and input and "
+        "the flags of that row; the shapes and the equalities are read off the "
+        "arrays it returned, not written by hand."
+    )
+    combinations = compute.output_combinations(view, trace)
+    table: dict[str, list[object]] = {
+        "return_sequences": [],
+        "return_state": [],
+    }
+    if not spec.bidirectional:
+        table["go_backwards"] = []
+    table.update({"returns": [], "equal arrays (checked)": [], "current": []})
+    for combination in combinations:
+        table["return_sequences"].append(combination.return_sequences)
+        table["return_state"].append(combination.return_state)
+        if not spec.bidirectional:
+            table["go_backwards"].append(combination.go_backwards)
+        table["returns"].append(
+            ", ".join(
+                f"{name} {shape}"
+                for name, shape in zip(
+                    combination.names, combination.shapes, strict=True
+                )
+            )
+        )
+        table["equal arrays (checked)"].append("; ".join(combination.equalities) or "—")
+        table["current"].append(
+            "◀ this layer"
+            if (
+                combination.return_sequences == spec.return_sequences
+                and combination.return_state == spec.return_state
+                and combination.go_backwards == spec.go_backwards
+            )
+            else ""
+        )
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.subheader("What the flags change")
+    for flag, text in explain.flag_explanations().items():
+        st.markdown(f"- `{flag}`: {text}")
+
+
+run("Output shapes", "📐", shapes_page)

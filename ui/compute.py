@@ -1,0 +1,129 @@
+"""Cached computation for the pages: traces, figures and tables from `rnn_core`.
+
+Every cache is keyed on the frozen `LayerSpec`, the input's digest and the weights'
+key (seed or uploaded digest), holds a bounded number of entries and expires; none is
+ever cleared globally, since every session of the server shares them. Traces are
+shared read-only objects (`st.cache_resource`: a classroom opening the same default
+view holds one copy); figures and tables are copied per call (`st.cache_data`).
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+from rnn_core import explain, figures
+from rnn_core.trace import Trace
+from rnn_core.trace import trace as run_trace
+from ui.settings import View
+
+MAX_CACHED_TRACES = 8  # a trace is at most ~100 MB (rnn_core.limits.MAX_STATE_ELEMENTS)
+MAX_CACHED_FIGURES = 256
+MAX_CACHED_TABLES = 32
+TTL_SECONDS = 3600
+_freeze_lock = threading.Lock()
+
+
+@st.cache_resource(show_spinner="Loading TensorFlow and Keras (once per server)…")
+def keras_ready() -> bool:
+    """Import TensorFlow once per process, then freeze the heap it allocated.
+
+    `gc.freeze()` moves TensorFlow's millions of objects out of the collector's way:
+    Streamlit collects after every run, and without it each rerun pays ~0.4 s.
+    """
+    from rnn_core import keras_backend
+
+    keras_backend.build_layer  # noqa: B018 - the import above is the point
+    with _freeze_lock:
+        gc.collect()
+        gc.freeze()
+    return True
+
+
+def _read_only(trace: Trace) -> Trace:
+    """Mark the arrays of a shared trace read-only, so no page can change them."""
+    for array in (
+        trace.x,
+        *trace.raw_weights,
+        *trace.keras_outputs,
+        *trace.manual_outputs,
+        *trace.output_residuals,
+        *trace.keras_states.values(),
+        *trace.manual_states.values(),
+        *trace.residuals.values(),
+    ):
+        array.flags.writeable = False
+    return trace
+
+
+@st.cache_resource(
+    max_entries=MAX_CACHED_TRACES,
+    ttl=TTL_SECONDS,
+    show_spinner="Running the layer through Keras and through NumPy…",
+)
+def _cached_trace(
+    spec: Any,
+    digest: str,
+    weights_key: str,
+    weights_seed: int,
+    _x: np.ndarray,
+    _weights: tuple[np.ndarray, ...] | None,
+) -> Trace:
+    return _read_only(run_trace(spec, _x, _weights, seed=weights_seed))
+
+
+def trace_for(view: View) -> Trace:
+    """The Keras-and-NumPy trace of the view's layer and input (cached, shared)."""
+    keras_ready()
+    return _cached_trace(
+        view.spec,
+        view.digest,
+        view.weights_key,
+        view.weights_seed,
+        view.x,
+        view.uploaded_weights,
+    )
+
+
+@st.cache_data(max_entries=MAX_CACHED_FIGURES, ttl=TTL_SECONDS, show_spinner=False)
+def _cached_figure(
+    spec: Any,
+    digest: str,
+    weights_key: str,
+    kind: str,
+    params: tuple[tuple[str, Any], ...],
+    _trace: Trace,
+) -> go.Figure:
+    builder: Callable[..., go.Figure] = getattr(figures, kind)
+    return builder(_trace, **dict(params))
+
+
+def figure(view: View, trace: Trace, kind: str, **params: Any) -> go.Figure:
+    """A figure of `rnn_core.figures` drawn from the trace (cached per view)."""
+    return _cached_figure(
+        view.spec,
+        view.digest,
+        view.weights_key,
+        kind,
+        tuple(sorted(params.items())),
+        trace,
+    )
+
+
+@st.cache_data(max_entries=MAX_CACHED_TABLES, ttl=TTL_SECONDS, show_spinner=False)
+def _cached_combinations(
+    spec: Any, digest: str, weights_key: str, _trace: Trace
+) -> list[explain.OutputCombination]:
+    return explain.output_combinations(spec, _trace.x, _trace.raw_weights)
+
+
+def output_combinations(view: View, trace: Trace) -> list[explain.OutputCombination]:
+    """Every return_sequences × return_state (× go_backwards) call, run live."""
+    with st.spinner("Calling the Keras layer once per combination of flags…"):
+        return _cached_combinations(view.spec, view.digest, view.weights_key, trace)
