@@ -1,6 +1,7 @@
 """RNN Stepper, home page: the layer, what Keras returns, and the proof they agree.
 
-Run with `make run` (or `streamlit run app.py`). The other pages are in `pages/`.
+Run with `make run` (or `streamlit run app.py`). This file is also the entry point
+that names the pages: the others are the files of `pages/`.
 """
 
 from __future__ import annotations
@@ -92,4 +93,24 @@ def home(view: View, trace: Trace) -> None:
     )
 
 
-run("RNN Stepper", "🔁", home)
+def home_page() -> None:
+    """The home page, as a page of the navigation."""
+    run("RNN Stepper", home)
+
+
+PAGES = [
+    st.Page(home_page, title="Home", icon=":material/home:", default=True),
+    st.Page(
+        "pages/1_Step_through_time.py",
+        title="Step through time",
+        icon=":material/play_circle:",
+    ),
+    st.Page("pages/2_Weights.py", title="Weights", icon=":material/grid_on:"),
+    st.Page(
+        "pages/3_Hidden_states.py", title="Hidden states", icon=":material/show_chart:"
+    ),
+    st.Page(
+        "pages/4_Output_shapes.py", title="Output shapes", icon=":material/straighten:"
+    ),
+]
+st.navigation(PAGES).run()

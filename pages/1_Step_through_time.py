@@ -11,6 +11,7 @@ from ui.page import CONVENTION, chart, guard, run, summary_line
 from ui.settings import View
 
 PLAY_SECONDS = 0.8  # one step per this many seconds while playing
+MAX_ENTRIES = 5  # vector entries written out per equation; fits 1280 px
 
 
 def _toggle_play() -> None:
@@ -64,9 +65,13 @@ def _stepper(view: View, trace: Trace, direction: str) -> None:
         + "."
     )
     for equation in explain.step_equations(
-        trace, step, batch_index=view.batch_index, direction=direction
+        trace,
+        step,
+        batch_index=view.batch_index,
+        direction=direction,
+        max_entries=MAX_ENTRIES,
     ):
-        label_column, math_column = st.columns([1, 5], vertical_alignment="center")
+        label_column, math_column = st.columns([1, 6], vertical_alignment="center")
         label_column.markdown(equation.label)
         math_column.latex(equation.latex)
 
@@ -105,4 +110,4 @@ def step_page(view: View, trace: Trace) -> None:
         )
 
 
-run("Step through time", "⏯️", step_page)
+run("Step through time", step_page)

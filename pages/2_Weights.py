@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from rnn_core import explain
+from rnn_core.spec import LayerSpec
 from rnn_core.trace import Trace
 from ui import compute
 from ui.page import chart, run, summary_line
@@ -19,30 +20,41 @@ WHICH = {
 }
 
 
+def _activation_of(spec: LayerSpec, name: str) -> str | None:
+    """The activation that follows a block of Wh: the gates take the recurrent one."""
+    gate = name.rsplit("_", 1)[-1] if "_" in name else None
+    if gate in {"i", "f", "o", "z", "r"}:
+        return spec.recurrent_activation
+    return spec.activation
+
+
 def weights_page(view: View, trace: Trace) -> None:
     """The page's body."""
     spec = view.spec
     st.markdown(summary_line(view, trace))
+    gates = (
+        " For this layer the columns hold the gates side by side, in Keras' order "
+        f"({', '.join(spec.gate_names)}): one panel each below."
+        if spec.gate_count > 1
+        else ""
+    )
     st.info(
         "Keras stores weights for **row vectors**: a step computes $x_t W_x$, the "
         "input row (1 × features) times $W_x$ (features × units), not $W x_t$. "
-        "So rows of $W_x$ are input features and columns are units; for LSTM and "
-        "GRU the columns hold the gates side by side, in Keras' order "
-        f"({', '.join(spec.gate_names)})."
+        "So rows of $W_x$ are input features and columns are units." + gates
     )
     radii = explain.recurrent_spectral_radii(spec, trace.raw_weights)
     st.subheader("Spectral radius of Wh")
-    st.dataframe(
+    st.table(
         {
             "matrix": list(radii),
             "spectral radius ρ": [f"{radius:.4g}" for radius in radii.values()],
             "what it means": [
-                explain.spectral_note(radius, spec.activation)
-                for radius in radii.values()
+                explain.spectral_note(radius, _activation_of(spec, name))
+                for name, radius in radii.items()
             ],
         },
         hide_index=True,
-        width="stretch",
     )
     st.caption(
         "ρ is the largest |eigenvalue|: each step multiplies the state by Wh, so "
@@ -64,4 +76,4 @@ def weights_page(view: View, trace: Trace) -> None:
             )
 
 
-run("Weights", "🧮", weights_page)
+run("Weights", weights_page)

@@ -66,4 +66,4 @@ def states_page(view: View, trace: Trace) -> None:
         )
 
 
-run("Hidden states", "🌡️", states_page)
+run("Hidden states", states_page)

@@ -29,10 +29,10 @@ def shapes_page(view: View, trace: Trace) -> None:
         table["go_backwards"] = []
     table.update({"returns": [], "equal arrays (checked)": [], "current": []})
     for combination in combinations:
-        table["return_sequences"].append(combination.return_sequences)
-        table["return_state"].append(combination.return_state)
+        table["return_sequences"].append(str(combination.return_sequences))
+        table["return_state"].append(str(combination.return_state))
         if not spec.bidirectional:
-            table["go_backwards"].append(combination.go_backwards)
+            table["go_backwards"].append(str(combination.go_backwards))
         table["returns"].append(
             ", ".join(
                 f"{name} {shape}"
@@ -51,10 +51,10 @@ def shapes_page(view: View, trace: Trace) -> None:
             )
             else ""
         )
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.table(table, hide_index=True)
     st.subheader("What the flags change")
     for flag, text in explain.flag_explanations().items():
         st.markdown(f"- `{flag}`: {text}")
 
 
-run("Output shapes", "📐", shapes_page)
+run("Output shapes", shapes_page)

@@ -60,6 +60,12 @@ def table(at: AppTest, index: int = 0) -> dict[str, list]:
     return {str(column): list(frame[column]) for column in frame.columns}
 
 
+def static_table(at: AppTest, index: int = 0) -> dict[str, list]:
+    """An st.table of the page as column -> list of cells."""
+    frame = at.table[index].value
+    return {str(column): list(frame[column]) for column in frame.columns}
+
+
 def notebook_trace():
     case = NOTEBOOK_CASES[0]
     return trace(case.spec, case.inputs(seed=0), seed=0)
@@ -271,7 +277,7 @@ def test_weights_page_heatmaps_match_the_weights():
     assert len(charts) == 3
     wx = decode(charts[0]["data"][0]["z"]).astype(np.float64)
     np.testing.assert_allclose(wx, expected.weights["Wx"], rtol=1e-6, atol=1e-7)
-    radius = table(at, 0)
+    radius = static_table(at, 0)
     assert radius["matrix"] == ["Wh"]
     eigen = np.max(np.abs(np.linalg.eigvals(expected.weights["Wh"].astype(float))))
     assert radius["spectral radius ρ"] == [f"{eigen:.4g}"]
@@ -280,7 +286,7 @@ def test_weights_page_heatmaps_match_the_weights():
 
 def test_weights_page_lstm_per_gate():
     at = open_page("weights", cell="lstm")
-    assert table(at, 0)["matrix"] == ["Wh_i", "Wh_f", "Wh_c", "Wh_o"]
+    assert static_table(at, 0)["matrix"] == ["Wh_i", "Wh_f", "Wh_c", "Wh_o"]
     charts = figures(at)
     assert len(charts) == 3
     assert len(charts[0]["data"]) == 4  # one panel per gate
@@ -333,7 +339,7 @@ def test_states_page_batch_item():
 
 def test_shapes_page_every_combination():
     at = open_page("shapes", timesteps=5)
-    rows = table(at)
+    rows = static_table(at)
     assert len(rows["returns"]) == 8  # sequences × state × backwards
     by_flags = {
         (s, r, b): text
@@ -345,8 +351,8 @@ def test_shapes_page_every_combination():
             strict=True,
         )
     }
-    assert by_flags[(True, True, False)] == "output (32, 5, 4), state_h (32, 4)"
-    assert by_flags[(False, False, True)] == "output (32, 4)"
+    assert by_flags[("True", "True", "False")] == "output (32, 5, 4), state_h (32, 4)"
+    assert by_flags[("False", "False", "True")] == "output (32, 4)"
     equal = dict(zip(rows["returns"], rows["equal arrays (checked)"], strict=True))
     assert "output[:, -1] == state_h" in equal["output (32, 5, 4), state_h (32, 4)"]
     assert rows["current"].count("◀ this layer") == 1
@@ -354,7 +360,7 @@ def test_shapes_page_every_combination():
 
 def test_shapes_page_bidirectional():
     at = open_page("shapes", bidirectional=True)
-    rows = table(at)
+    rows = static_table(at)
     assert "go_backwards" not in rows
     assert len(rows["returns"]) == 4
 
@@ -370,7 +376,7 @@ def test_settings_survive_a_page_change():
     at.run()
     at.switch_page(str(PAGES["weights"])).run()
     assert not at.exception
-    assert table(at, 0)["matrix"] == ["Wh_i", "Wh_f", "Wh_c", "Wh_o"]
+    assert static_table(at, 0)["matrix"] == ["Wh_i", "Wh_f", "Wh_c", "Wh_o"]
     at.switch_page(str(PAGES["home"])).run()
     assert "keras.layers.LSTM(4" in at.code[0].value
     assert "(32, 4, 8)" in at.code[0].value
@@ -414,7 +420,7 @@ def test_every_page_every_cell_and_flag(page, settings):
     at = open_page(page, **settings)
     assert not at.error, [e.value for e in at.error]
     if page == "shapes":
-        assert len(at.dataframe) == 1
+        assert len(at.table) == 1
     else:
         assert figures(at), "no chart drawn"
     if page == "home":

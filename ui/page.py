@@ -35,15 +35,13 @@ def guard(body: Callable[[], None]) -> None:
         st.error(UNEXPECTED)
 
 
-def start(title: str, icon: str) -> View | None:
-    """Configure the page, draw the shared sidebar and return the current view."""
-    st.set_page_config(
-        page_title=f"{title} · RNN Stepper",
-        page_icon=icon,
-        layout="wide",
-        initial_sidebar_state="expanded",
-    )
-    st.title(f"{icon} {title}")
+def start(title: str) -> View | None:
+    """Configure the page, draw the shared sidebar and return the current view.
+
+    The browser tab's title and icon come from the page's `st.Page` in `app.py`.
+    """
+    st.set_page_config(layout="wide", initial_sidebar_state="expanded")
+    st.title(title)
     view: View | None = None
 
     def draw() -> None:
@@ -54,9 +52,9 @@ def start(title: str, icon: str) -> View | None:
     return view
 
 
-def run(title: str, icon: str, body: Callable[[View, Trace], None]) -> None:
+def run(title: str, body: Callable[[View, Trace], None]) -> None:
     """A whole page: start, compute the trace, then the page's own body."""
-    view = start(title, icon)
+    view = start(title)
     if view is None:
         return
 

@@ -252,20 +252,19 @@ def layer_controls() -> LayerSpec | str:
             key=key("recurrent_activation"),
             help="Applied to the gates; Keras' default is sigmoid.",
         )
-    left, right = st.sidebar.columns(2)
-    left.checkbox("use_bias", key=key("use_bias"), help="Add the bias vector b.")
-    right.checkbox(
+    st.sidebar.checkbox("use_bias", key=key("use_bias"), help="Add the bias vector b.")
+    st.sidebar.checkbox(
         "return_sequences",
         key=key("return_sequences"),
         help="Return h_t for every timestep, not only the last one.",
     )
-    left.checkbox(
+    st.sidebar.checkbox(
         "return_state",
         key=key("return_state"),
         help="Also return the final state(s): (output, state_h[, state_c]).",
     )
     bidirectional = bool(get("bidirectional"))
-    right.checkbox(
+    st.sidebar.checkbox(
         "go_backwards",
         key=key("go_backwards"),
         disabled=bidirectional,
@@ -273,13 +272,13 @@ def layer_controls() -> LayerSpec | str:
         "Not used with Bidirectional, which builds its own backward layer.",
     )
     if cell == "lstm":
-        left.checkbox(
+        st.sidebar.checkbox(
             "unit_forget_bias",
             key=key("unit_forget_bias"),
             help="Start the forget gate's bias at 1 (changes the drawn weights).",
         )
     if cell == "gru":
-        left.checkbox(
+        st.sidebar.checkbox(
             "reset_after",
             key=key("reset_after"),
             help="Apply the reset gate after the recurrent product (Keras' default, "
@@ -298,8 +297,7 @@ def layer_controls() -> LayerSpec | str:
             format_func=_merge_label,
             help="How the two directions' outputs are joined.",
         )
-    seed_column, button_column = st.sidebar.columns([3, 2], vertical_alignment="bottom")
-    seed_column.number_input(
+    st.sidebar.number_input(
         "Weights seed",
         min_value=0,
         max_value=MAX_SEED,
@@ -307,7 +305,7 @@ def layer_controls() -> LayerSpec | str:
         key=key("weights_seed"),
         help="Seeds Keras' own initializers (Glorot uniform, orthogonal, zeros).",
     )
-    button_column.button(
+    st.sidebar.button(
         "Draw new weights",
         key="weights.draw",
         on_click=_draw_new_weights,
@@ -384,13 +382,10 @@ def _generator_input() -> tuple[np.ndarray, str]:
         help="Set by the text's distinct characters." if derived else None,
     )
     if generator.uses_seed:
-        seed_column, button_column = st.sidebar.columns(
-            [3, 2], vertical_alignment="bottom"
-        )
-        seed_column.number_input(
+        st.sidebar.number_input(
             "Input seed", min_value=0, max_value=MAX_SEED, step=1, key=key("input_seed")
         )
-        button_column.button(
+        st.sidebar.button(
             "New input", key="input.new", on_click=_new_input_seed, width="stretch"
         )
     batch = int(get("batch"))
