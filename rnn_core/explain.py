@@ -219,9 +219,11 @@ def formula_lines(spec: LayerSpec) -> list[Equation]:
                 r"c_t = f_t \odot c_{t-1} + i_t \odot \tilde{c}_t",
             )
         )
-        lines.append(
-            Equation("h_t: hidden state", r"h_t = o_t \odot " + _applied(act, "c_t"))
-        )
+        if act in (None, "linear"):  # o_t ⊙ linear(c_t) = o_t ⊙ c_t
+            h_of_c = r"\mathrm{linear}\left(c_t\right) = o_t \odot c_t"
+        else:
+            h_of_c = _applied(act, "c_t")
+        lines.append(Equation("h_t: hidden state", r"h_t = o_t \odot " + h_of_c))
     else:
         for gate, meaning in (("z", "update gate"), ("r", "reset gate")):
             lines.append(

@@ -745,7 +745,8 @@ def state_lines(
     bad = 0
     for colour, k in zip(palette, chosen, strict=True):
         for source, values, line, mode in (
-            ("keras", keras, {"width": 2}, "lines"),
+            # One step has no line to draw: Keras gets markers too.
+            ("keras", keras, {"width": 2}, "lines" if len(x) > 1 else "markers"),
             ("manual", manual, {"width": 2, "dash": "dot"}, "lines+markers"),
         ):
             y, n_bad, _ = _finite(values[columns, k])  # (shown steps,)
@@ -918,7 +919,7 @@ UNROLLED_LINE = "#4c78a8"  # its border, and the arrows
 HIGHLIGHT_BOX = "#fde0c5"  # the current step's box
 HIGHLIGHT_LINE = "#d62728"  # its border and input label
 DIMMED = "#b8b8b8"  # an output or state the layer does not return
-UNROLLED_ROW_HEIGHT = 300  # figure height for one row; Bidirectional has two
+UNROLLED_ROW_HEIGHT = 240  # figure height for one row; Bidirectional has two
 _HALF_WIDTH = 0.28  # of a box; boxes are 1 apart
 _HALF_HEIGHT = 0.3
 _ROW_SPACING = 3.4  # between the centres of the forward and backward rows

@@ -732,7 +732,8 @@ def parse_csv(data: bytes | str) -> np.ndarray:
                     continue
             if len(cells) != expected:
                 raise ValueError(
-                    f"CSV row {row} has {len(cells)} values, expected {expected} "
+                    f"CSV row {row} has {len(cells)} "
+                    f"{'value' if len(cells) == 1 else 'values'}, expected {expected} "
                     f"(as in {expected_from}); every row must have the same number "
                     "of columns."
                 )

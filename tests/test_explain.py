@@ -541,3 +541,9 @@ spectral_note(max(recurrent_spectral_radii(spec, weights).values()), "tanh")
 standalone_script(spec, np.ones((1, 2, 2), np.float32), weights)
 """
     )
+
+
+def test_lstm_linear_formula_keeps_the_output_gate():
+    lines = formula_lines(LayerSpec(cell="lstm", units=2, activation=None))
+    h_line = next(line for line in lines if line.latex.startswith("h_t"))
+    assert h_line.latex.endswith(r"= o_t \odot c_t")

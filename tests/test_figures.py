@@ -15,6 +15,7 @@ import pytest
 
 from rnn_core import LayerSpec, name_weights
 from rnn_core import figures as F  # noqa: N812
+from rnn_core import trace as run_trace
 from rnn_core.figures import (
     MAX_CELLS,
     MAX_FIGURE_BYTES,
@@ -429,6 +430,9 @@ def test_state_lines_overlay_keras_and_manual(lstm_trace):
     assert fig.layout.xaxis.title.text == "timestep t"
     assert fig.layout.xaxis.tickformat == "d"
 
+    assert lstm_trace.x.shape[1] > 1
+    assert fig.data[0].mode == "lines"
+
     chosen = F.state_lines(lstm_trace, state="c", units=[2])
     assert len(chosen.data) == 2
     assert "units 2 of 4" in title_of(chosen)
@@ -707,7 +711,7 @@ def test_unrolled_diagram_bidirectional_has_two_rows():
 def test_unrolled_diagram_size_and_hidden_axes():
     one_row = F.unrolled_diagram(LayerSpec(), 500, 250)
     two_rows = F.unrolled_diagram(LayerSpec(cell="lstm", bidirectional=True), 500, 250)
-    assert one_row.layout.height == F.UNROLLED_ROW_HEIGHT == 300
+    assert one_row.layout.height == F.UNROLLED_ROW_HEIGHT == 240
     assert two_rows.layout.height == 520
     for fig in (one_row, two_rows):
         assert len(fig.layout.meta["steps_shown"]) == 12
@@ -732,3 +736,11 @@ def test_unrolled_diagram_rejects_bad_arguments():
         F.unrolled_diagram(spec, 3, 0, time_index=[0, 1, 3])
     with pytest.raises(ValueError, match="`spec`"):
         F.unrolled_diagram("simple_rnn", 3, 0)  # type: ignore[arg-type]
+
+
+@pytest.mark.keras
+def test_state_lines_one_step_keras_gets_markers():
+    one_step = run_trace(LayerSpec(units=3), np.ones((2, 1, 2), np.float32), seed=0)
+    fig = F.state_lines(one_step)
+    assert fig.data[0].name == "unit 0 Keras"
+    assert fig.data[0].mode == "markers"  # a one-point line would draw nothing

@@ -551,7 +551,7 @@ def test_parse_csv_single_column_bom_blank_lines_and_spaces():
         (b"\n\n  \n", "no rows of numbers"),
         (b"a,b,c\n", "no rows of numbers"),
         (b"1,2,3\n4,5,6\n7,8,9,10,11\n", "row 3 has 5 values, expected 3"),
-        (b"a,b\n1,2\n3\n", r"row 3 has 1 values, expected 2 \(as in the header"),
+        (b"a,b\n1,2\n3\n", r"row 3 has 1 value, expected 2 \(as in the header"),
         (b"1,2\n3,x\n", "row 2, column 2 is 'x': expected a number"),
         (b"1,2\n3,\n", "row 2, column 2 is empty"),
         (b"1,2,3,4\n1,2,3,nan\n", "row 2, column 4 is nan: only finite numbers"),
