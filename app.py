@@ -31,13 +31,10 @@ def home(view: View, trace: Trace) -> None:
         st.code(
             "import keras\n\n"
             f"layer = {spec.keras_code()}\n"
-            f"outputs = layer(x)  # x: ({batch}, {timesteps}, {features}), "
-            f"{view.input_label}",
+            f"# x: ({batch}, {timesteps}, {features}), {view.input_label}\n"
+            "outputs = layer(x)",
             language="python",
         )
-        for line in explain.formula_lines(spec):
-            st.latex(line.latex)
-        st.caption(CONVENTION)
     with numbers_column:
         st.subheader("Keras and the formula agree")
         st.metric(
@@ -61,9 +58,13 @@ def home(view: View, trace: Trace) -> None:
             hide_index=True,
             width="stretch",
         )
+    st.subheader("The formula")
+    for line in explain.formula_lines(spec):
+        st.latex(line.latex)
+    st.caption(CONVENTION)
     st.subheader("Weights")
     weights = describe_weights(spec, features)
-    st.dataframe(
+    st.table(
         {
             "name": [w.name for w in weights],
             "Keras name": [w.keras_name for w in weights],
@@ -71,7 +72,6 @@ def home(view: View, trace: Trace) -> None:
             "what it is": [w.description for w in weights],
         },
         hide_index=True,
-        width="stretch",
     )
     st.subheader("What the flags change")
     for flag, text in explain.flag_explanations().items():
@@ -99,18 +99,11 @@ def home_page() -> None:
 
 
 PAGES = [
-    st.Page(home_page, title="Home", icon=":material/home:", default=True),
-    st.Page(
-        "pages/1_Step_through_time.py",
-        title="Step through time",
-        icon=":material/play_circle:",
-    ),
-    st.Page("pages/2_Weights.py", title="Weights", icon=":material/grid_on:"),
-    st.Page(
-        "pages/3_Hidden_states.py", title="Hidden states", icon=":material/show_chart:"
-    ),
-    st.Page(
-        "pages/4_Output_shapes.py", title="Output shapes", icon=":material/straighten:"
-    ),
+    st.Page(home_page, title="Home", default=True),
+    # No icons: Streamlit fetches a Material icon's favicon from Google's servers.
+    st.Page("pages/1_Step_through_time.py", title="Step through time"),
+    st.Page("pages/2_Weights.py", title="Weights"),
+    st.Page("pages/3_Hidden_states.py", title="Hidden states"),
+    st.Page("pages/4_Output_shapes.py", title="Output shapes"),
 ]
 st.navigation(PAGES).run()

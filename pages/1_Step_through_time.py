@@ -64,6 +64,7 @@ def _stepper(view: View, trace: Trace, direction: str) -> None:
         + (" (go_backwards: read from the end)" if read != step else "")
         + "."
     )
+    st.caption(CONVENTION)
     for equation in explain.step_equations(
         trace,
         step,
@@ -79,9 +80,10 @@ def _stepper(view: View, trace: Trace, direction: str) -> None:
 def step_page(view: View, trace: Trace) -> None:
     """The page's body."""
     st.markdown(summary_line(view, trace))
-    for line in explain.formula_lines(view.spec):
-        st.latex(line.latex)
-    st.caption(CONVENTION)
+    with st.expander("The formula, for every step"):
+        for line in explain.formula_lines(view.spec):
+            st.latex(line.latex)
+        st.caption(CONVENTION)
     direction = _direction(view)
     playing = bool(settings.get("playing"))
     timesteps = view.shape[1]

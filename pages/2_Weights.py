@@ -12,10 +12,10 @@ from ui.page import chart, run, summary_line
 from ui.settings import View
 
 WHICH = {
-    "Wx": "Input weights Wx, (features × units·g): row i holds what feature i adds "
-    "to each unit.",
+    "Wx": "Input weights Wx, (features × units·g): row j holds what feature j adds "
+    "to each unit k.",
     "Wh": "Recurrent weights Wh, (units × units·g): row j holds what unit j of "
-    "h_{t-1} adds to each unit of the next state.",
+    "h_(t-1) adds to each unit k of the next state.",
     "b": "Bias b, (units·g,): added at every step.",
 }
 

@@ -29,30 +29,17 @@ def states_page(view: View, trace: Trace) -> None:
     for state in spec.state_names:
         st.header(STATE_TITLES[state])
         common = {"state": state, "batch_index": view.batch_index}
-        keras_column, manual_column = st.columns(2)
-        with keras_column:
+        for source in ("keras", "manual"):
             chart(
                 compute.figure(
                     view,
                     trace,
                     "states_heatmap",
-                    source="keras",
+                    source=source,
                     direction=direction,
                     **common,
                 ),
-                key=f"states.{state}.keras",
-            )
-        with manual_column:
-            chart(
-                compute.figure(
-                    view,
-                    trace,
-                    "states_heatmap",
-                    source="manual",
-                    direction=direction,
-                    **common,
-                ),
-                key=f"states.{state}.manual",
+                key=f"states.{state}.{source}",
             )
         chart(
             compute.figure(

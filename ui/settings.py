@@ -82,6 +82,7 @@ DEFAULTS: dict[str, Any] = {
     "table_features": 3,
     "step": 0,
     "playing": False,
+    "direction": "forward",  # which half of a Bidirectional layer the pages follow
 }
 DEFAULT_TABLE = [[0.1 * (t + 1), 0.0, 1.0 if t == 0 else 0.0] for t in range(5)]
 
