@@ -11,7 +11,7 @@ CHROMIUM := /usr/bin/chromium
 ADDRESS ?= localhost
 PORT ?= 8501
 
-.PHONY: setup run test lint format bench clean chromium
+.PHONY: setup run test lint format bench clean chromium container-test
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# Build the container image and test it as a classroom server runs it (Podman from
+# apt, or Docker when a daemon answers): scripts/container_test.sh. CI runs it.
+container-test: $(STAMP) chromium
+	bash scripts/container_test.sh
 
 bench: $(STAMP)
 	$(PY) bench/engine.py
