@@ -130,7 +130,10 @@ def test_home_other_cells(cell, names):
     assert f"keras.layers.{class_name}(3, activation=None" in at.code[0].value
     assert table(at, 0)["returned"] == names
     gates = 4 if cell == "lstm" else 3
-    assert static_table(at, 0)["shape"][:2] == [f"(8, {3 * gates})", f"(3, {3 * gates})"]
+    assert static_table(at, 0)["shape"][:2] == [
+        f"(8, {3 * gates})",
+        f"(3, {3 * gates})",
+    ]
     assert float(at.metric[0].value) < 1e-5
 
 
