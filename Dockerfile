@@ -58,4 +58,6 @@ EXPOSE 8501
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import sys, urllib.request as u; r = u.build_opener(u.ProxyHandler({})).open('http://127.0.0.1:8501/_stcore/health', timeout=4); sys.exit(r.read() != b'ok')"]
 
-CMD ["streamlit", "run", "app.py", "--server.address=0.0.0.0", "--server.port=8501"]
+# `python -m ui.serve` runs `streamlit run app.py` with these options and imports
+# TensorFlow while the server starts, so the first student does not wait for it.
+CMD ["python", "-m", "ui.serve", "--server.address=0.0.0.0", "--server.port=8501"]

@@ -21,8 +21,9 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 setup: $(STAMP)
 
+# `python -m ui.serve` is `streamlit run app.py`, importing TensorFlow as it starts.
 run: $(STAMP)
-	$(PY) -m streamlit run app.py --server.address=$(ADDRESS) --server.port=$(PORT)
+	$(PY) -m ui.serve --server.address=$(ADDRESS) --server.port=$(PORT)
 
 # Debian's Chromium for the browser tests: installed when missing and we are root
 # (as in CI); otherwise the browser tests print why they skip.

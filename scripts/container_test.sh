@@ -277,7 +277,7 @@ HOST_UID="$(awk '/^Uid:/ {print $2}' "/proc/$PID/status")"
 CMDLINE="$(tr '\0' ' ' <"/proc/$PID/cmdline")"
 IN_UID="$("$ENGINE" exec "$CTR" python -c \
     'print(next(l.split()[1] for l in open("/proc/1/status") if l.startswith("Uid:")))')"
-[[ "$CMDLINE" == *"streamlit run app.py"* ]] || fail "PID $PID is not the server: $CMDLINE"
+[[ "$CMDLINE" == *"-m ui.serve"* ]] || fail "PID $PID is not the server: $CMDLINE"
 [[ "$HOST_UID" != 0 && "$IN_UID" != 0 ]] || fail "the server runs as root (uid $HOST_UID/$IN_UID)"
 log "server runs as uid $IN_UID (host view: uid $HOST_UID): $CMDLINE"
 

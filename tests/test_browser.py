@@ -108,12 +108,13 @@ def _stop(process: subprocess.Popen) -> None:
 
 @pytest.fixture(scope="module")
 def server(request: pytest.FixtureRequest, chromium: Path) -> Iterator[str]:
-    """`streamlit run app.py` on a free port in its own process group; its URL."""
+    """The app as `make run` starts it (`python -m ui.serve`, i.e. `streamlit run
+    app.py` with TensorFlow preloaded), on a free port in its own process group."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
     command = [
-        *(sys.executable, "-m", "streamlit", "run", "app.py"),
+        *(sys.executable, "-m", "ui.serve"),
         *("--server.port", str(port), "--server.address", "127.0.0.1"),
         *("--server.headless", "true"),
     ]

@@ -130,10 +130,11 @@ def test_thread_counts_are_capped_for_tensorflow_and_blas():
 def test_serves_streamlit_on_8501_with_an_exec_form_healthcheck():
     assert args_of("EXPOSE") == [str(PORT)]
     (cmd,) = args_of("CMD")
+    # ui.serve is `streamlit run app.py` with TensorFlow imported as it starts.
     assert json.loads(cmd) == [
-        "streamlit",
-        "run",
-        "app.py",
+        "python",
+        "-m",
+        "ui.serve",
         "--server.address=0.0.0.0",
         f"--server.port={PORT}",
     ]

@@ -1,0 +1,63 @@
+"""Start the app's server and import TensorFlow while it starts.
+
+    python -m ui.serve [streamlit options]   # = streamlit run app.py [options]
+
+`streamlit run` executes no code of the app until the first visitor connects, so that
+visitor would wait for TensorFlow's import (seconds on 2 cores) on top of Streamlit's
+own start. This launcher runs `streamlit run app.py` with the same options and, in a
+background thread, imports TensorFlow and Keras and builds the default layer, so the
+first page is ready about as soon as TensorFlow alone could have been imported.
+`make run` and the container use it.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import os
+import sys
+import threading
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+LOGGER = logging.getLogger("rnn_stepper")
+
+
+def preload_tensorflow() -> None:
+    """Import TensorFlow and Keras, build and call the default layer, freeze the heap.
+
+    Runs in a daemon thread: if the first page asks for Keras before this is done, its
+    import simply waits for this one (Python's import lock), never imports twice.
+    """
+    try:
+        import numpy as np
+
+        from rnn_core import keras_backend
+        from rnn_core.notebook import NOTEBOOK_CASES
+
+        case = NOTEBOOK_CASES[0]
+        weights = keras_backend.init_weights(case.spec, case.input_shape[2], 0)
+        keras_backend.keras_run(case.spec, weights, np.zeros(case.input_shape, "f4"))
+        gc.collect()
+        gc.freeze()  # TensorFlow's objects stay out of every later collection
+    except Exception:  # the app still works; it will import TensorFlow on first use
+        LOGGER.exception("preloading TensorFlow failed")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run `streamlit run app.py` with `argv` as its options, preloading TensorFlow."""
+    from streamlit.web import cli  # imported first: the two imports then share little
+
+    threading.Thread(
+        target=preload_tensorflow, name="preload-tensorflow", daemon=True
+    ).start()
+    options = sys.argv[1:] if argv is None else argv
+    sys.argv = ["streamlit", "run", str(APP), *options]
+    cli.main()
+
+
+if __name__ == "__main__":
+    main()
