@@ -25,6 +25,7 @@ from rnn_core.activations import latex_name
 from rnn_core.limits import check_input_shape
 from rnn_core.manual import check_x, output_names
 from rnn_core.spec import LayerSpec
+from rnn_core.texts import text
 from rnn_core.trace import Trace
 from rnn_core.weights import name_weights
 
@@ -174,15 +175,20 @@ def _applied(name: str | None, argument: str) -> str:
     return rf"{_act(name)}\left({argument}\right)"
 
 
-def formula_lines(spec: LayerSpec) -> list[Equation]:
+def formula_lines(spec: LayerSpec, language: str = "en") -> list[Equation]:
     """The cell's formulas, row-vector convention, with the spec's real activations.
 
     SimpleRNN: h_t. LSTM: i, f, c̃, o, c_t, h_t. GRU: z, r, h̃ (reset_after=True or
     False, as Keras computes it), h_t = z ⊙ h_{t-1} + (1 − z) ⊙ h̃. Bias terms only
     with use_bias; under go_backwards a line on the reading order; for Bidirectional
-    the reading order of each direction and the merge.
+    the reading order of each direction and the merge. Labels in `language` ("en" or
+    "es"; the LaTeX is the same).
     """
     act, rec = spec.activation, spec.recurrent_activation
+
+    def say(message_id: str, **fields: object) -> str:
+        return text(message_id, language, **fields)
+
     lines: list[Equation] = []
     if spec.cell == "simple_rnn":
         lines.append(
@@ -193,29 +199,30 @@ def formula_lines(spec: LayerSpec) -> list[Equation]:
             )
         )
     elif spec.cell == "lstm":
-        names = {"i": "input gate", "f": "forget gate", "o": "output gate"}
         for gate in ("i", "f"):
             lines.append(
                 Equation(
-                    f"{gate}_t: {names[gate]}",
+                    say(
+                        "core.formula.gate", gate=gate, meaning=say(f"core.gate.{gate}")
+                    ),
                     rf"{gate}_t = {_act(rec)}\left({_gate_inputs(spec, gate)}\right)",
                 )
             )
         lines.append(
             Equation(
-                "c̃_t: cell candidate",
+                say("core.formula.cell_candidate"),
                 r"\tilde{c}_t = " + _applied(act, _gate_inputs(spec, "c")),
             )
         )
         lines.append(
             Equation(
-                "o_t: output gate",
+                say("core.formula.gate", gate="o", meaning=say("core.gate.o")),
                 rf"o_t = {_act(rec)}\left({_gate_inputs(spec, 'o')}\right)",
             )
         )
         lines.append(
             Equation(
-                "c_t: cell state",
+                say("core.formula.cell_state"),
                 r"c_t = f_t \odot c_{t-1} + i_t \odot \tilde{c}_t",
             )
         )
@@ -223,26 +230,33 @@ def formula_lines(spec: LayerSpec) -> list[Equation]:
             h_of_c = r"\mathrm{linear}\left(c_t\right) = o_t \odot c_t"
         else:
             h_of_c = _applied(act, "c_t")
-        lines.append(Equation("h_t: hidden state", r"h_t = o_t \odot " + h_of_c))
+        lines.append(
+            Equation(say("core.formula.hidden_state"), r"h_t = o_t \odot " + h_of_c)
+        )
     else:
-        for gate, meaning in (("z", "update gate"), ("r", "reset gate")):
+        for gate in ("z", "r"):
             lines.append(
                 Equation(
-                    f"{gate}_t: {meaning}",
+                    say(
+                        "core.formula.gate", gate=gate, meaning=say(f"core.gate.{gate}")
+                    ),
                     rf"{gate}_t = {_act(rec)}\left({_gate_inputs(spec, gate)}\right)",
                 )
             )
-        after = "after" if spec.reset_after else "before"
+        after = say("core.formula.after" if spec.reset_after else "core.formula.before")
         lines.append(
             Equation(
-                f"h̃_t: candidate state (reset_after={spec.reset_after}: r_t applied "
-                f"{after} the recurrent matmul)",
+                say(
+                    "core.formula.gru_candidate",
+                    reset_after=spec.reset_after,
+                    after=after,
+                ),
                 r"\tilde{h}_t = " + _applied(act, _gru_candidate_inputs(spec)),
             )
         )
         lines.append(
             Equation(
-                "h_t: new state (Keras: z_t keeps the old state)",
+                say("core.formula.gru_new"),
                 r"h_t = z_t \odot h_{t-1} + (1 - z_t) \odot \tilde{h}_t",
             )
         )
@@ -250,8 +264,11 @@ def formula_lines(spec: LayerSpec) -> list[Equation]:
         columns = "W_{x,g}, W_{h,g}" + (", b_g" if spec.use_bias else "")
         lines.append(
             Equation(
-                f"⊙ is the elementwise product; {columns} are gate g's columns of "
-                "Wx, Wh" + (", b" if spec.use_bias else ""),
+                say(
+                    "core.formula.odot",
+                    columns=columns,
+                    of="Wx, Wh" + (", b" if spec.use_bias else ""),
+                ),
                 r"u \odot v = \begin{bmatrix} u_1 v_1 & u_2 v_2 & \cdots "
                 r"\end{bmatrix}",
             )
@@ -259,24 +276,23 @@ def formula_lines(spec: LayerSpec) -> list[Equation]:
     if spec.go_backwards:
         lines.append(
             Equation(
-                "go_backwards: step s reads input timestep T−1−s",
+                say("core.formula.go_backwards"),
                 r"\text{step } s \text{ reads } x_{T-1-s}",
             )
         )
     if spec.bidirectional:
         lines.append(
             Equation(
-                "Bidirectional: each direction has its own weights; the backward "
-                "direction reads input timestep T−1−s at step s",
+                say("core.formula.bidirectional"),
                 r"\overrightarrow{h}_t \text{ reads } x_0, \ldots, x_t; \quad "
                 r"\overleftarrow{h}_t \text{ reads } x_{T-1}, \ldots, x_t",
             )
         )
-        lines.append(_merge_line(spec.merge_mode))
+        lines.append(_merge_line(spec.merge_mode, language))
     return lines
 
 
-def _merge_line(merge_mode: str | None) -> Equation:
+def _merge_line(merge_mode: str | None, language: str = "en") -> Equation:
     forward, backward = r"\overrightarrow{h}_t", r"\overleftarrow{h}_t"
     formulas = {
         "concat": rf"\begin{{bmatrix}} {forward} & {backward} \end{{bmatrix}}",
@@ -285,10 +301,7 @@ def _merge_line(merge_mode: str | None) -> Equation:
         "mul": rf"{forward} \odot {backward}",
         None: rf"\left({forward},\ {backward}\right)",
     }
-    label = (
-        f"merge_mode={merge_mode!r}: output at input timestep t (without "
-        "return_sequences: each direction's last step)"
-    )
+    label = text("core.formula.merge", language, mode=repr(merge_mode))
     return Equation(label, "y_t = " + formulas[merge_mode])
 
 
@@ -326,6 +339,7 @@ def step_equations(
     batch_index: int = 0,
     direction: str | None = None,
     max_entries: int = 6,
+    language: str = "en",
 ) -> list[Equation]:
     """Processing step `step` of one direction, filled in with the trace's numbers.
 
@@ -344,6 +358,7 @@ def step_equations(
         direction: "forward" or "backward" (Bidirectional); the layer's own
             direction if None.
         max_entries: at most this many entries of each vector are written out.
+        language: "en" or "es", for the labels (the LaTeX is the same).
 
     Returns:
         The equations in reading order.
@@ -366,6 +381,9 @@ def step_equations(
     def vec(values: np.ndarray) -> str:
         return format_vector(values, max_entries)
 
+    def say(message_id: str, **fields: object) -> str:
+        return text(message_id, language, **fields)
+
     parts = trace.step_parts(direction, batch_index)  # name -> (timesteps, ...)
     at = {name: value[step] for name, value in parts.items()}  # name -> (width,)
     prefix = f"{direction}/" if spec.bidirectional else ""
@@ -373,16 +391,24 @@ def step_equations(
     t = int(trace.time_index[direction][step])
     x_t = trace.x[batch_index, t]  # (features,)
 
-    reading = f"step {step} reads input timestep {t}"
+    reading = say("core.step.reading", step=step, t=t)
     if spec.bidirectional:
-        reading = f"{direction} direction, {reading}"
+        reading = say(
+            "core.step.reading_direction",
+            direction=say(f"core.direction.{direction}"),
+            reading=reading,
+        )
     elif spec.go_backwards:
-        reading += " (go_backwards: read from the last timestep)"
-    initial = " (the initial state)" if step == 0 else ""
-    gates = "" if spec.cell == "simple_rnn" else f" (gate blocks {_gate_list(spec)})"
+        reading = say("core.step.reading_backwards", reading=reading)
+    initial = say("core.step.initial") if step == 0 else ""
+    gates = (
+        ""
+        if spec.cell == "simple_rnn"
+        else say("core.step.gate_blocks", gates=_gate_list(spec))
+    )
     lines = [
         Equation(
-            f"x_t: {reading}",
+            say("core.step.x", reading=reading),
             rf"\text{{step }} {step}:\ x_t = x_{{{t}}} = {vec(x_t)}",
         ),
         Equation(f"x_t · Wx{gates}", rf"x_t W_x = {vec(at['x_Wx'])}"),
@@ -396,10 +422,10 @@ def step_equations(
     if spec.use_bias:
         if spec.cell == "gru" and spec.reset_after:
             lines.append(
-                Equation("bx: input bias", rf"b_x = {vec(weights[prefix + 'bx'])}")
+                Equation(say("core.step.bx"), rf"b_x = {vec(weights[prefix + 'bx'])}")
             )
             lines.append(
-                Equation("bh: recurrent bias", rf"b_h = {vec(weights[prefix + 'bh'])}")
+                Equation(say("core.step.bh"), rf"b_h = {vec(weights[prefix + 'bh'])}")
             )
         else:
             lines.append(Equation(f"b{gates}", rf"b = {vec(weights[prefix + 'b'])}"))
@@ -407,20 +433,20 @@ def step_equations(
     if spec.cell == "simple_rnn":
         lines.append(
             Equation(
-                "pre-activation",
+                say("core.step.pre"),
                 _chain("a_t", _simple_rnn_inputs(spec), vec(at["pre"])),
             )
         )
         lines.append(
             Equation(
-                f"activation: h_t = {spec.activation_name}(a_t)",
+                say("core.step.activation", name=spec.activation_name),
                 _chain("h_t", _applied(spec.activation, "a_t"), vec(at["h"])),
             )
         )
     elif spec.cell == "lstm":
-        lines += _lstm_lines(spec, at, vec)
+        lines += _lstm_lines(spec, at, vec, language)
     else:
-        lines += _gru_lines(spec, at, vec)
+        lines += _gru_lines(spec, at, vec, language)
 
     masked = trace.mask is not None and not bool(trace.mask[batch_index, t])
     if masked:
@@ -428,13 +454,12 @@ def step_equations(
             r",\ c_t = c_{t-1}" if spec.cell == "lstm" else ""
         )
         if spec.bidirectional and spec.return_sequences:
-            output_note = "Bidirectional with return_sequences outputs zeros there"
+            output_note = say("core.step.masked_zeros")
         else:
-            output_note = "the output repeats the previous output"
+            output_note = say("core.step.masked_repeat")
         lines.append(
             Equation(
-                f"masked step: mask[{batch_index}, {t}] is False, so Keras discards "
-                f"the values above and carries the state over ({output_note})",
+                say("core.step.masked", item=batch_index, t=t, note=output_note),
                 rf"\text{{mask}}[{batch_index}, {t}] = \text{{False}} \Rightarrow "
                 + carried,
             )
@@ -456,7 +481,7 @@ def step_equations(
                 f"{state}_t (Keras)", rf"{state}_t^{{\text{{Keras}}}} = {vec(keras)}"
             ),
             Equation(
-                f"{state}_t: NumPy − Keras",
+                say("core.step.difference", state=state),
                 r"\begin{aligned} "
                 rf"{difference} &= "
                 + format_vector(residual, max_entries, format_scientific)
@@ -479,7 +504,10 @@ def _gate_list(spec: LayerSpec) -> str:
 
 
 def _lstm_lines(
-    spec: LayerSpec, at: dict[str, np.ndarray], vec: Callable[[np.ndarray], str]
+    spec: LayerSpec,
+    at: dict[str, np.ndarray],
+    vec: Callable[[np.ndarray], str],
+    language: str = "en",
 ) -> list[Equation]:
     units = spec.units
     pre = {
@@ -488,14 +516,14 @@ def _lstm_lines(
     }
     rec, act = _act(spec.recurrent_activation), _act(spec.activation)
     lines = []
-    meanings = {"i": "input gate", "f": "forget gate", "o": "output gate"}
     for gate in ("i", "f", "c", "o"):
         if gate == "c":
             symbol, value, function = r"\tilde{c}_t", at["c_tilde"], act
-            label = "c̃_t: cell candidate"
+            label = text("core.formula.cell_candidate", language)
         else:
             symbol, value, function = f"{gate}_t", at[gate], rec
-            label = f"{gate}_t: {meanings[gate]}"
+            meaning = text(f"core.gate.{gate}", language)
+            label = text("core.formula.gate", language, gate=gate, meaning=meaning)
         lines.append(
             Equation(
                 label,
@@ -509,13 +537,13 @@ def _lstm_lines(
         )
     lines.append(
         Equation(
-            "c_t: cell state",
+            text("core.formula.cell_state", language),
             _chain("c_t", r"f_t \odot c_{t-1} + i_t \odot \tilde{c}_t", vec(at["c"])),
         )
     )
     lines.append(
         Equation(
-            "h_t: hidden state",
+            text("core.formula.hidden_state", language),
             _chain("h_t", rf"o_t \odot {act}\left(c_t\right)", vec(at["h"])),
         )
     )
@@ -523,14 +551,18 @@ def _lstm_lines(
 
 
 def _gru_lines(
-    spec: LayerSpec, at: dict[str, np.ndarray], vec: Callable[[np.ndarray], str]
+    spec: LayerSpec,
+    at: dict[str, np.ndarray],
+    vec: Callable[[np.ndarray], str],
+    language: str = "en",
 ) -> list[Equation]:
     rec, act = _act(spec.recurrent_activation), _act(spec.activation)
     lines = []
-    for gate, meaning in (("z", "update gate"), ("r", "reset gate")):
+    for gate in ("z", "r"):
+        meaning = text(f"core.gate.{gate}", language)
         lines.append(
             Equation(
-                f"{gate}_t: {meaning}",
+                text("core.formula.gate", language, gate=gate, meaning=meaning),
                 _chain(
                     f"{gate}_t",
                     rf"{rec}\left({_gate_inputs(spec, gate)}\right)",
@@ -542,14 +574,14 @@ def _gru_lines(
     if spec.reset_after:
         inner = r"h_{t-1} W_{h,h}" + (r" + b_{h,h}" if spec.use_bias else "")
         recurrent = rf"r_t \odot \left({inner}\right)"
-        label = "reset applied after the recurrent matmul (reset_after=True)"
+        label = text("core.step.reset_after", language)
     else:
         recurrent = r"\left(r_t \odot h_{t-1}\right) W_{h,h}"
-        label = "reset applied before the recurrent matmul (reset_after=False)"
+        label = text("core.step.reset_before", language)
     lines.append(Equation(label, rf"{recurrent} = {vec(at['recurrent_h'])}"))
     lines.append(
         Equation(
-            "h̃_t: candidate state",
+            text("core.step.gru_candidate", language),
             _chain(
                 r"\tilde{h}_t",
                 rf"{act}\left({_gru_candidate_inputs(spec)}\right)",
@@ -560,7 +592,7 @@ def _gru_lines(
     )
     lines.append(
         Equation(
-            "h_t: new state",
+            text("core.step.gru_new", language),
             _chain(
                 "h_t",
                 r"z_t \odot h_{t-1} + (1 - z_t) \odot \tilde{h}_t",
@@ -619,39 +651,27 @@ def recurrent_spectral_radii(
     return radii
 
 
-def spectral_note(radius: float, activation: str | None) -> str:
+def spectral_note(radius: float, activation: str | None, language: str = "en") -> str:
     """One line for students on what a recurrent spectral radius means.
 
     Args:
         radius: the spectral radius ρ of a recurrent weight block.
         activation: the activation applied after it (None means linear): for a
             SimpleRNN `spec.activation`; for a gate, `spec.recurrent_activation`.
+        language: "en" or "es".
     """
     radius = float(radius)
     name = "linear" if activation is None else activation
     if math.isnan(radius):
-        return "ρ is undefined: the recurrent weights hold NaN or infinity."
+        return text("core.spectral.nan", language)
     shown = f"ρ = {radius:.3g}"
     if radius < 1 - NEAR_ONE:
-        return (
-            f"{shown} < 1: without new input the state shrinks step by step, and so "
-            "do the gradients through time: the memory of early inputs fades "
-            "(vanishing gradients)."
-        )
+        return text("core.spectral.below", language, shown=shown)
     if radius <= 1 + NEAR_ONE:
-        return (
-            f"{shown} ≈ 1: along its strongest direction the state neither shrinks "
-            "nor grows much per step (Keras' orthogonal initialisation starts here)."
-        )
+        return text("core.spectral.near", language, shown=shown)
     if name in BOUNDED_ACTIVATIONS:
-        return (
-            f"{shown} > 1: the state is pushed to grow, but {name} is bounded, so the "
-            "units saturate instead of exploding (and gradients vanish there)."
-        )
-    return (
-        f"{shown} > 1 with the unbounded {name} activation: the state can grow "
-        "without bound, step after step (exploding states and gradients)."
-    )
+        return text("core.spectral.bounded", language, shown=shown, name=name)
+    return text("core.spectral.unbounded", language, shown=shown, name=name)
 
 
 # --- return_sequences × return_state × go_backwards ---------------------------------
@@ -674,24 +694,11 @@ class OutputCombination:
     equalities: tuple[str, ...]
 
 
-def flag_explanations() -> dict[str, str]:
+def flag_explanations(language: str = "en") -> dict[str, str]:
     """One line for each of return_sequences, return_state and go_backwards."""
     return {
-        "return_sequences": (
-            "True: the output holds h_t for every timestep, (batch, timesteps, "
-            "units); False: only the last timestep's h_t, (batch, units). 'Last' "
-            "means the last timestep of the sequence, not the last layer."
-        ),
-        "return_state": (
-            "True: the layer also returns its final state after the output, "
-            "(output, state_h), plus state_c for an LSTM (the cell state, which the "
-            "output never contains); the state is the one after the last timestep."
-        ),
-        "go_backwards": (
-            "True: the layer reads the sequence from its last timestep to its first; "
-            "a returned sequence stays in that reading order (reversed in time), and "
-            "its last entry is the state after reading x[0]."
-        ),
+        flag: text(f"core.flag.{flag}", language)
+        for flag in ("return_sequences", "return_state", "go_backwards")
     }
 
 

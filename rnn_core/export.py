@@ -277,6 +277,17 @@ def _cell_source(spec: LayerSpec) -> str:
     return _GRU_CELL.format(bias_arg=bias_arg, reset_after=spec.reset_after, body=body)
 
 
+def _cell_functions(spec: LayerSpec) -> str:
+    """The source of `activation` (and `recurrent_activation`) and of `cell`."""
+    functions = [_activation_function("activation", spec.activation)]
+    if spec.cell != "simple_rnn":
+        functions.append(
+            _activation_function("recurrent_activation", spec.recurrent_activation)
+        )
+    functions.append(_cell_source(spec))
+    return "\n\n".join(functions)
+
+
 _LAYER = '''\
 def numpy_layer(x, weights):
     """What the Keras layer returns, computed with NumPy only."""
@@ -320,6 +331,72 @@ def _layer_source(spec: LayerSpec) -> str:
     return _BIDIRECTIONAL_LAYER.format(merge=_MERGES[spec.merge_mode])
 
 
+# Code shared by the standalone script and the notebook (`rnn_core.notebook_export`).
+# Plain text, not `str.format` templates, except `{keras_code}` in KERAS_LAYER_SOURCE
+# and the fields of CONSTANTS_SOURCE (see `_constants`).
+ENVIRONMENT_SOURCE = """\
+import os
+
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"  # quiet TensorFlow's C++ logging
+os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"  # no oneDNN reordering of float sums
+"""
+
+CONSTANTS_SOURCE = """\
+TOLERANCE = {tolerance!r}
+UNITS = {units}
+N_STATES = {n_states}  # {state_names}
+RETURN_SEQUENCES = {return_sequences}
+RETURN_STATE = {return_state}
+GO_BACKWARDS = {go_backwards}
+NAMES = {names!r}  # what the layer returns, in order
+"""
+
+LOAD_ARRAY_SOURCE = '''\
+def load_array(blob: str) -> np.ndarray:
+    """An array embedded below: np.save bytes, zlib-compressed, base64-encoded."""
+    raw = zlib.decompress(base64.b64decode(blob))
+    return np.load(io.BytesIO(raw), allow_pickle=False)
+'''
+
+KERAS_LAYER_SOURCE = '''\
+def keras_layer(x, weights):
+    """Build the real Keras layer, give it the weights, and call it on x."""
+    layer = {keras_code}
+    layer.build((None, None, x.shape[-1]))
+    layer.set_weights(weights)
+    result = layer(x, training=False)
+    results = result if isinstance(result, (list, tuple)) else [result]
+    return [keras.ops.convert_to_numpy(r) for r in results]
+'''
+
+RUN_DIRECTION_SOURCE = '''\
+def run_direction(x, weights, backwards):
+    """Run the cell over the sequence x (batch, timesteps, features).
+
+    Returns the output of every step, (batch, timesteps, units), in processing
+    order (reversed in time when backwards, which is how Keras returns it), and
+    the final states. The states start at zero.
+    """
+    batch, timesteps, _ = x.shape
+    states = [np.zeros((batch, UNITS), np.float32) for _ in range(N_STATES)]
+    order = range(timesteps - 1, -1, -1) if backwards else range(timesteps)
+    outputs = []
+    for t in order:
+        states = cell(x[:, t], states, *weights)  # x[:, t]: (batch, features)
+        outputs.append(states[0])  # a step outputs its h_t
+    return np.stack(outputs, axis=1), states
+'''
+
+DIFFERENCE_SOURCE = '''\
+def difference(a, b):
+    """(max |a - b| over entries finite in both, entries where NaN/inf differ)."""
+    finite = np.isfinite(a) & np.isfinite(b)
+    alike = (a == b) | (np.isnan(a) & np.isnan(b))
+    mismatches = int(np.count_nonzero(~finite & ~alike))
+    gap = np.abs(a[finite].astype(np.float64) - b[finite].astype(np.float64))
+    return (float(gap.max()) if gap.size else 0.0), mismatches
+'''
+
 _SCRIPT = '''\
 #!/usr/bin/env python3
 """One Keras recurrent layer, computed twice: by Keras and by NumPy formulas.
@@ -338,11 +415,7 @@ plus the bias b (units*g,), where g = 1 for SimpleRNN, 4 for LSTM (gates i, f, c
 and 3 for GRU (gates z, r, h), stacked side by side in that order.
 """
 
-import os
-
-os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"  # quiet TensorFlow's C++ logging
-os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"  # no oneDNN reordering of float sums
-
+{environment}
 import base64
 import io
 import sys
@@ -351,69 +424,28 @@ import zlib
 import keras
 import numpy as np
 
-TOLERANCE = {tolerance!r}
-UNITS = {units}
-N_STATES = {n_states}  # {state_names}
-RETURN_SEQUENCES = {return_sequences}
-RETURN_STATE = {return_state}
-GO_BACKWARDS = {go_backwards}
-NAMES = {names!r}  # what the layer returns, in order
+{constants}
 
-
-def load_array(blob: str) -> np.ndarray:
-    """An array embedded below: np.save bytes, zlib-compressed, base64-encoded."""
-    raw = zlib.decompress(base64.b64decode(blob))
-    return np.load(io.BytesIO(raw), allow_pickle=False)
-
+{load_array}
 
 # --- the layer, by Keras -----------------------------------------------------------
 
 
-def keras_layer(x, weights):
-    """Build the real Keras layer, give it the weights, and call it on x."""
-    layer = {keras_code}
-    layer.build((None, None, x.shape[-1]))
-    layer.set_weights(weights)
-    result = layer(x, training=False)
-    results = result if isinstance(result, (list, tuple)) else [result]
-    return [keras.ops.convert_to_numpy(r) for r in results]
-
+{keras_layer}
 
 # --- the same layer, by the formulas in NumPy --------------------------------------
 
 
 {functions}
 
-def run_direction(x, weights, backwards):
-    """Run the cell over the sequence x (batch, timesteps, features).
-
-    Returns the output of every step, (batch, timesteps, units), in processing
-    order (reversed in time when backwards, which is how Keras returns it), and
-    the final states. The states start at zero.
-    """
-    batch, timesteps, _ = x.shape
-    states = [np.zeros((batch, UNITS), np.float32) for _ in range(N_STATES)]
-    order = range(timesteps - 1, -1, -1) if backwards else range(timesteps)
-    outputs = []
-    for t in order:
-        states = cell(x[:, t], states, *weights)  # x[:, t]: (batch, features)
-        outputs.append(states[0])  # a step outputs its h_t
-    return np.stack(outputs, axis=1), states
-
+{run_direction}
 
 {numpy_layer}
 
 # --- the comparison ----------------------------------------------------------------
 
 
-def difference(a, b):
-    """(max |a - b| over entries finite in both, entries where NaN/inf differ)."""
-    finite = np.isfinite(a) & np.isfinite(b)
-    alike = (a == b) | (np.isnan(a) & np.isnan(b))
-    mismatches = int(np.count_nonzero(~finite & ~alike))
-    gap = np.abs(a[finite].astype(np.float64) - b[finite].astype(np.float64))
-    return (float(gap.max()) if gap.size else 0.0), mismatches
-
+{difference}
 
 def main():
     keras_results = keras_layer(X, WEIGHTS)
@@ -453,6 +485,60 @@ if __name__ == "__main__":
 '''
 
 
+def _checked(
+    spec: LayerSpec,
+    x: np.ndarray,
+    weights: Sequence[np.ndarray],
+    tolerance: float,
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The input and weights as float32 after checking every argument (ValueError)."""
+    if not isinstance(spec, LayerSpec):
+        raise ValueError(f"`spec` must be a LayerSpec; got {type(spec).__name__}.")
+    if (
+        isinstance(tolerance, bool)
+        or not isinstance(tolerance, int | float)
+        or not math.isfinite(tolerance)
+        or tolerance <= 0
+    ):
+        raise ValueError(
+            "Received an invalid value for `tolerance`: expected a positive finite "
+            f"number; got {tolerance!r}."
+        )
+    shape = np.shape(x)
+    if len(shape) == 3:
+        check_input_shape(*(int(n) for n in shape))
+    call = check_call(spec, weights, x)  # checks the weights against spec and x
+    arrays = [np.asarray(w, np.float32) for w in weights]  # as Keras casts them
+    return call.x, arrays
+
+
+def _constants(spec: LayerSpec, tolerance: float) -> str:
+    """CONSTANTS_SOURCE filled in: the tolerance and what the layer's flags are."""
+    return CONSTANTS_SOURCE.format(
+        tolerance=float(tolerance),
+        units=spec.units,
+        n_states=len(spec.state_names),
+        state_names=", ".join(spec.state_names),
+        return_sequences=spec.return_sequences,
+        return_state=spec.return_state,
+        go_backwards=spec.go_backwards,
+        names=output_names(spec),
+    )
+
+
+def _weight_blobs(spec: LayerSpec, arrays: Sequence[np.ndarray]) -> str:
+    """The items of the embedded `WEIGHTS = [...]` list, one commented line each."""
+    keras_names = ["kernel", "recurrent_kernel", "bias"][: 3 if spec.use_bias else 2]
+    blobs = []
+    for k, array in enumerate(arrays):
+        name = keras_names[k % len(keras_names)]
+        if spec.bidirectional:
+            name = f"{spec.directions[k // len(keras_names)]} {name}"
+        shape_text = ", ".join(str(n) for n in array.shape)
+        blobs.append(f"    {_embedded(array, '    ')},  # {name} ({shape_text})")
+    return "\n".join(blobs)
+
+
 def standalone_script(
     spec: LayerSpec,
     x: np.ndarray,
@@ -482,50 +568,18 @@ def standalone_script(
         ValueError: a bad tolerance, an input beyond the limits, or weights that do
             not fit the spec and input.
     """
-    if not isinstance(spec, LayerSpec):
-        raise ValueError(f"`spec` must be a LayerSpec; got {type(spec).__name__}.")
-    if (
-        isinstance(tolerance, bool)
-        or not isinstance(tolerance, int | float)
-        or not math.isfinite(tolerance)
-        or tolerance <= 0
-    ):
-        raise ValueError(
-            "Received an invalid value for `tolerance`: expected a positive finite "
-            f"number; got {tolerance!r}."
-        )
-    shape = np.shape(x)
-    if len(shape) == 3:
-        check_input_shape(*(int(n) for n in shape))
-    call = check_call(spec, weights, x)  # checks the weights against spec and x
-    arrays = [np.asarray(w, np.float32) for w in weights]  # as Keras casts them
-    functions = [_activation_function("activation", spec.activation)]
-    if spec.cell != "simple_rnn":
-        functions.append(
-            _activation_function("recurrent_activation", spec.recurrent_activation)
-        )
-    functions.append(_cell_source(spec))
-    keras_names = ["kernel", "recurrent_kernel", "bias"][: 3 if spec.use_bias else 2]
-    blobs = []
-    for k, array in enumerate(arrays):
-        name = keras_names[k % len(keras_names)]
-        if spec.bidirectional:
-            name = f"{spec.directions[k // len(keras_names)]} {name}"
-        shape_text = ", ".join(str(n) for n in array.shape)
-        blobs.append(f"    {_embedded(array, '    ')},  # {name} ({shape_text})")
+    x, arrays = _checked(spec, x, weights, tolerance)
     return _SCRIPT.format(
         keras_code=spec.keras_code(),
-        tolerance=float(tolerance),
-        units=spec.units,
-        n_states=len(spec.state_names),
-        state_names=", ".join(spec.state_names),
-        return_sequences=spec.return_sequences,
-        return_state=spec.return_state,
-        go_backwards=spec.go_backwards,
-        names=output_names(spec),
-        functions="\n\n".join(functions),
+        environment=ENVIRONMENT_SOURCE,
+        constants=_constants(spec, tolerance),
+        load_array=LOAD_ARRAY_SOURCE,
+        keras_layer=KERAS_LAYER_SOURCE.format(keras_code=spec.keras_code()),
+        run_direction=RUN_DIRECTION_SOURCE,
+        difference=DIFFERENCE_SOURCE,
+        functions=_cell_functions(spec),
         numpy_layer=_layer_source(spec),
-        x_blob=_embedded(call.x, ""),
-        x_shape=tuple(call.x.shape),
-        weight_blobs="\n".join(blobs),
+        x_blob=_embedded(x, ""),
+        x_shape=tuple(x.shape),
+        weight_blobs=_weight_blobs(spec, arrays),
     )

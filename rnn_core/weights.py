@@ -9,6 +9,7 @@ import numpy as np
 
 from rnn_core.manual import split_weights
 from rnn_core.spec import LayerSpec
+from rnn_core.texts import text
 
 GATE_MEANINGS: dict[str, str] = {
     "i": "input gate",
@@ -77,30 +78,38 @@ def name_weights(
     return named
 
 
-def describe_weights(spec: LayerSpec, input_dim: int) -> list[WeightInfo]:
-    """The arrays of `layer.get_weights()`, in order, with people's names and shapes."""
+def describe_weights(
+    spec: LayerSpec, input_dim: int, language: str = "en"
+) -> list[WeightInfo]:
+    """The arrays of `layer.get_weights()`, in order, with people's names and shapes
+    (descriptions in `language`, "en" or "es")."""
     shapes = spec.weight_shapes(input_dim)
     keras_names = ["kernel", "recurrent_kernel", "bias"][: 3 if spec.use_bias else 2]
     gates = ", ".join(
-        f"{g} ({GATE_MEANINGS[g]})" for g in spec.gate_names if spec.gate_count > 1
+        f"{g} ({text(f'core.gate.{g}', language)})"
+        for g in spec.gate_names
+        if spec.gate_count > 1
     )
-    stacked = f", gates stacked as {gates}" if gates else ""
+    stacked = text("core.weights.stacked", language, gates=gates) if gates else ""
     texts = {
-        "kernel": ("Wx", f"input weights: x_t · Wx{stacked}"),
-        "recurrent_kernel": ("Wh", f"recurrent weights: h_(t-1) · Wh{stacked}"),
-        "bias": ("b", f"bias{stacked}"),
+        "kernel": ("Wx", text("core.weights.kernel", language, stacked=stacked)),
+        "recurrent_kernel": (
+            "Wh",
+            text("core.weights.recurrent_kernel", language, stacked=stacked),
+        ),
+        "bias": ("b", text("core.weights.bias", language, stacked=stacked)),
     }
     if spec.cell == "gru" and spec.reset_after and spec.use_bias:
         texts["bias"] = (
             "b",
-            f"bias, row 0 added to x_t · Wx, row 1 to h_(t-1) · Wh{stacked}",
+            text("core.weights.bias_two_rows", language, stacked=stacked),
         )
     infos = []
     for k, shape in enumerate(shapes):
         keras_name = keras_names[k % len(keras_names)]
-        name, text = texts[keras_name]
+        name, description = texts[keras_name]
         direction = spec.directions[k // len(keras_names)]
         infos.append(
-            WeightInfo(_prefix(spec, direction) + name, keras_name, shape, text)
+            WeightInfo(_prefix(spec, direction) + name, keras_name, shape, description)
         )
     return infos

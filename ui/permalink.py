@@ -1,0 +1,275 @@
+"""Permalinks: the view's settings in the URL's query parameters.
+
+A link such as `/Step_through_time?cell=lstm&units=3&timesteps=5&step=2&lang=es`
+opens that exact view in a new session: the page is the URL's path (each page of
+`st.navigation` has its own), the query holds every setting that differs from its
+default (`ui.settings.DEFAULTS`) and the language.
+
+- `parse(params)`: pure; query parameters (strings) -> (settings, problems). A value
+  that is not allowed is left out (its default stays) and reported as a `Problem`
+  (a message id of `ui.i18n` and its fields) naming the parameter and what is allowed.
+- `encode(values, language)`: pure; the settings -> the query parameters of a link
+  (non-default values only, so links stay short).
+- `load()`: once per session, before any widget is drawn, puts the link's settings
+  into `st.session_state`; returns the problems as translated texts.
+- `write()`: after each run, the current settings back into `st.query_params`.
+- `link_box()`: the sidebar's "link to this view" (a code block with a copy button).
+
+Uploaded files and hand-typed tables cannot travel in a URL: a link always describes
+the generator's input, and the link box says so when the source is an upload or table.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from rnn_core.limits import MAX_INPUT_ELEMENTS
+
+LANGUAGE_PARAM = "lang"
+LOADED_KEY = "permalink.loaded"  # set once the session has read its URL
+NOTICES_KEY = "permalink.notices"  # the link's problems, until a page shows them
+# Settings a link carries: every sidebar setting but the input source (uploads and
+# tables cannot be in a URL), the table's width and the play state.
+NOT_IN_LINKS = frozenset({"source", "table_features", "playing"})
+# Query parameters Streamlit itself reads; never settings, never reported.
+STREAMLIT_PARAMS = frozenset({"embed", "embed_options"})
+TRUE = frozenset({"1", "true", "on", "yes"})
+FALSE = frozenset({"0", "false", "off", "no"})
+WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,12}")
+MAX_SHOWN = 40  # characters of a bad value quoted back to the user
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why one query parameter was not used: a message id of `ui.i18n` and fields."""
+
+    id: str
+    fields: Mapping[str, str] = field(default_factory=dict)
+
+
+def _settings() -> Any:
+    from ui import settings  # ui.settings imports this module: import on use
+
+    return settings
+
+
+def linked_names() -> tuple[str, ...]:
+    """The settings a link carries, in the order of `ui.settings.DEFAULTS`."""
+    return tuple(n for n in _settings().DEFAULTS if n not in NOT_IN_LINKS)
+
+
+def _quoted(value: str) -> str:
+    return repr(value if len(value) <= MAX_SHOWN else value[:MAX_SHOWN] + "…")
+
+
+def _parse_one(name: str, text: str) -> tuple[Any, Problem | None]:
+    """One setting's value from its text, or the problem with it."""
+    kind, allowed = _settings().RULES[name]
+    shown = {"name": name, "value": _quoted(text)}
+    if kind == "bool":
+        word = text.strip().lower()
+        if word in TRUE | FALSE:
+            return word in TRUE, None
+        return None, Problem("link.bad.bool", shown)
+    if kind == "choice":
+        if text in allowed:
+            return text, None
+        return None, Problem(
+            "link.bad.choice", {**shown, "allowed": ", ".join(allowed)}
+        )
+    if kind == "text":
+        if len(text) <= allowed:
+            return text, None
+        return None, Problem("link.bad.text", {**shown, "most": str(allowed)})
+    low, high = allowed
+    if WHOLE_NUMBER.fullmatch(text.strip()) and low <= int(text) <= high:
+        return int(text), None
+    return None, Problem("link.bad.int", {**shown, "low": str(low), "high": str(high)})
+
+
+def parse(
+    params: Mapping[str, str | list[str]],
+) -> tuple[dict[str, Any], list[Problem]]:
+    """The settings a link sets, and the problems of its bad parameters.
+
+    Args:
+        params: query parameter -> its text (the last one counts when a parameter
+            is repeated, as in `st.query_params`).
+
+    Returns:
+        (setting name -> checked value, plus "language" when the link sets one;
+        one `Problem` per parameter that was left out). Settings not in the link,
+        or left out, keep their defaults.
+    """
+    from ui.i18n import LANGUAGES
+
+    names = set(linked_names())
+    values: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for name, raw in params.items():
+        text = (raw[-1] if raw else None) if isinstance(raw, list) else raw
+        if not isinstance(text, str) or name in STREAMLIT_PARAMS:
+            continue
+        if name == LANGUAGE_PARAM:
+            if text in LANGUAGES:
+                values["language"] = text
+            else:
+                problems.append(
+                    Problem(
+                        "link.bad.choice",
+                        {
+                            "name": name,
+                            "value": _quoted(text),
+                            "allowed": ", ".join(LANGUAGES),
+                        },
+                    )
+                )
+            continue
+        if name not in names:
+            problems.append(Problem("link.unknown", {"name": _quoted(name)}))
+            continue
+        value, problem = _parse_one(name, text)
+        if problem is None:
+            values[name] = value
+        else:
+            problems.append(problem)
+    problems += _check_size(values)
+    return values, problems
+
+
+def _check_size(values: dict[str, Any]) -> list[Problem]:
+    """Drop batch, timesteps and features when together they exceed the limit."""
+    defaults = _settings().DEFAULTS
+    shape = [values.get(n, defaults[n]) for n in ("batch", "timesteps", "features")]
+    generator = values.get("generator", defaults["generator"])
+    if generator == "one_hot_text":  # the text sets timesteps and features
+        return []
+    batch, timesteps, features = shape
+    if batch * timesteps * features <= MAX_INPUT_ELEMENTS:
+        return []
+    for name in ("batch", "timesteps", "features"):
+        values.pop(name, None)
+    return [
+        Problem(
+            "link.bad.size",
+            {
+                "shape": f"{batch} × {timesteps} × {features}",
+                "count": f"{batch * timesteps * features:,}",
+                "most": f"{MAX_INPUT_ELEMENTS:,}",
+            },
+        )
+    ]
+
+
+def _text_of(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value)
+
+
+def encode(values: Mapping[str, Any], language: str = "en") -> dict[str, str]:
+    """The query parameters of a link: the settings that differ from their defaults.
+
+    Args:
+        values: setting name -> value (missing names count as default).
+        language: the language of the view ("en", the default, is left out).
+    """
+    defaults = _settings().DEFAULTS
+    params = {
+        name: _text_of(values[name])
+        for name in linked_names()
+        if name in values and values[name] != defaults[name]
+    }
+    if language != "en":
+        params[LANGUAGE_PARAM] = language
+    return params
+
+
+# --------------------------------------------------------------------------------------
+# With Streamlit
+
+
+def load() -> None:
+    """Apply the URL's settings, once per session, before any widget is drawn.
+
+    Called by `app.py` before the page titles are made (so they are in the link's
+    language) and by `ui.settings.keep_settings` (pages run on their own, in tests).
+    One translated notice per parameter left out waits in `NOTICES_KEY` for
+    `notices()`.
+    """
+    import streamlit as st
+
+    from ui import i18n
+
+    state = st.session_state
+    if state.get(LOADED_KEY):
+        return
+    state[LOADED_KEY] = True
+    values, problems = parse(st.query_params.to_dict())
+    settings = _settings()
+    for name, value in values.items():
+        if name == "language":
+            state[i18n.LANGUAGE_KEY] = value
+            state[i18n.REMEMBERED_KEY] = value
+        else:
+            state[settings.key(name)] = value
+    state[NOTICES_KEY] = [
+        i18n.t("link.notice", problem=i18n.render(p)) for p in problems
+    ]
+
+
+def notices() -> list[str]:
+    """The notices of the link this session opened with, once (for `st.warning`)."""
+    import streamlit as st
+
+    return list(st.session_state.pop(NOTICES_KEY, None) or [])
+
+
+def current() -> dict[str, str]:
+    """The query parameters of the session's current view."""
+    import streamlit as st
+
+    from ui import i18n
+
+    settings = _settings()
+    values = {name: st.session_state.get(settings.key(name)) for name in linked_names()}
+    return encode({n: v for n, v in values.items() if v is not None}, i18n.language())
+
+
+def write() -> None:
+    """Put the current settings into the URL (only when they changed)."""
+    import streamlit as st
+
+    params = current()
+    if st.query_params.to_dict() != params:
+        st.query_params.from_dict(params)
+
+
+def link() -> str:
+    """The link to this view: this page's URL and the settings' query."""
+    import streamlit as st
+
+    base = st.context.url or ""
+    query = urlencode(current())
+    return f"{base}?{query}" if query else base or "?"
+
+
+def link_box() -> None:
+    """The sidebar's copyable link to this view, and what it cannot carry."""
+    import streamlit as st
+
+    from ui.i18n import t
+
+    settings = _settings()
+    st.sidebar.header(t("link.header"))
+    st.sidebar.code(link(), language=None, wrap_lines=True)
+    st.sidebar.caption(t("link.caption"))
+    source = settings.get("source")
+    if source != "generator":
+        st.sidebar.caption(
+            t("link.no_upload" if source == "upload" else "link.no_table")
+        )
