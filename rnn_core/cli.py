@@ -40,9 +40,11 @@ from rnn_core.limits import (
     MAX_BATCH,
     MAX_FEATURES,
     MAX_INPUT_ELEMENTS,
+    MAX_STATE_ELEMENTS,
     MAX_TIMESTEPS,
     MAX_UNITS,
     MAX_UPLOAD_BYTES,
+    check_trace_size,
 )
 from rnn_core.manual import describe_output
 from rnn_core.spec import ACTIVATIONS, CELLS, LayerSpec
@@ -157,6 +159,8 @@ limits:
   --units 1 to {MAX_UNITS}, --batch 1 to {MAX_BATCH}, --timesteps 1 to {MAX_TIMESTEPS},
   --features 1 to {MAX_FEATURES}, and batch × timesteps × features at most \
 {MAX_INPUT_ELEMENTS:,} values;
+  batch × timesteps × units (× 2 with --bidirectional) at most \
+{MAX_STATE_ELEMENTS:,} values per state;
   --input-file at most {MAX_UPLOAD_BYTES:,} bytes ({MAX_UPLOAD_BYTES // 2**20} MiB); \
 seeds 0 to {MAX_SEED:,}.
 
@@ -554,6 +558,10 @@ def _prepare(args: argparse.Namespace) -> _Plan:
         x, input_info = _input_from_file(args)
     else:
         x, input_info = _generated_input(args)
+    try:
+        check_trace_size(spec, int(x.shape[0]), int(x.shape[1]))
+    except ValueError as e:
+        raise UsageError(f"--units with this input: {e}") from None
     input_info["shape"] = list(x.shape)
     input_info["dtype"] = str(x.dtype)
     input_info["digest"] = inputs.input_digest(x)

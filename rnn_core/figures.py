@@ -62,6 +62,7 @@ MAX_LINE_POINTS = 20_000  # points over all lines of `state_lines`
 VALUE_FORMAT = "%{z:.7g}"  # 7 significant digits: float32 holds about 7.2
 DIVERGING = "RdBu_r"  # blue negative, white zero, red positive
 SEQUENTIAL = "Viridis"  # for gates that stay in [0, 1]
+RELATIVE_SCALE = "Reds"  # relative residuals: white at 0, red where largest
 RESIDUAL_FLOOR = 1e-12  # colour range of an all-zero residual
 GAP_COLOUR = "#b8b8b8"  # plot background, seen through the gaps left by NaN and inf
 DEFAULT_HEIGHT = 480
@@ -581,26 +582,30 @@ def _units_over_time(
     hover_prefix: str,
     colorbar_title: str,
     max_cells: int,
+    nonnegative: bool = False,
 ) -> go.Figure:
     """A heatmap of one batch item's `series` (timesteps, units): units down, steps
-    across, on a diverging scale symmetric about zero; NaN and ±inf left as gaps."""
+    across, on a diverging scale symmetric about zero (or from 0 to the largest value
+    when `nonnegative`); NaN and ±inf left as gaps."""
     timesteps, units = series.shape
     _, bad, largest = _finite(series)  # over every step, not only those shown
     m = _symmetric(largest)
     time_index, reversed_time = _time_axis(trace, direction)
     columns, stride = _time_columns(timesteps, units, max_cells)
     z, _, _ = _finite(series[columns].T)  # (units, shown steps)
+    scale: dict[str, Any] = (
+        {"colorscale": RELATIVE_SCALE, "zmin": 0.0, "zmax": m}
+        if nonnegative
+        else {"colorscale": DIVERGING, "zmid": 0.0, "zmin": -m, "zmax": m}
+    )
     heatmap = _time_heatmap(
         z,
         columns,
         time_index,
         reversed_time,
         hover_prefix,
-        colorscale=DIVERGING,
-        zmid=0.0,
-        zmin=-m,
-        zmax=m,
         colorbar={"title": {"text": colorbar_title}, "exponentformat": "e"},
+        **scale,
     )
     fig = go.Figure(heatmap)
     word = "step" if reversed_time else "timestep"
@@ -668,12 +673,15 @@ def residual_heatmap(
     batch_index: int = 0,
     direction: str | None = None,
     max_cells: int = MAX_CELLS,
+    relative: bool = False,
 ) -> go.Figure:
-    """Manual minus Keras for one state over time, on a colour scale centred on zero.
+    """Manual minus Keras for one state over time, on a colour scale centred on zero;
+    or, `relative`, |manual − Keras| / max(|Keras|, tiny) from 0 up.
 
     The range is symmetric, ±max |residual| over the finite entries of this batch
-    item (at least 1e-12, so an all-zero residual still draws). NaN and ±inf are drawn
-    as gaps and counted in the title.
+    item (at least 1e-12, so an all-zero residual still draws); relative: 0 to the
+    largest finite value. NaN and ±inf (where a state overflowed, or inf − inf) are
+    drawn as grey gaps, never as 0, and counted in the title.
 
     Args:
         trace: what `rnn_core.trace` returned.
@@ -681,25 +689,44 @@ def residual_heatmap(
         batch_index: which item of the batch.
         direction: "forward" or "backward"; the layer's first direction if None.
         max_cells: more units × steps than this are strided along time.
+        relative: show the relative residual (float32 rounding is about 1e-7 of
+            the value, so large states have large absolute residuals).
     """
     _check_positive("max_cells", max_cells)
     _check_batch(trace, batch_index)
+    if not isinstance(relative, bool):
+        raise ValueError(
+            f"Received an invalid value for `relative`: expected True or False; got "
+            f"{relative!r}."
+        )
     key, direction = _state_key(trace, state, direction)
-    residual = trace.residuals[key][batch_index]  # (timesteps, units)
+    if relative:
+        residual = trace.relative_residual(key, batch_index)  # (timesteps, units)
+        what = "relative residual"
+        formula = "max |manual − Keras| / max(|Keras|, tiny)"
+    else:
+        residual = trace.residuals[key][batch_index]  # (timesteps, units)
+        what = "residual"
+        formula = "max |manual − Keras|"
     _, _, largest = _finite(residual)
     shown_max = "nan (no finite entry)" if math.isnan(largest) else f"{largest:.1e}"
     title = (
-        f"{_state_symbol(state)} residual, {_layer_label(trace.spec, direction)}, "
-        f"batch item {batch_index}: max |manual − Keras| = {shown_max}"
+        f"{_state_symbol(state)} {what}, {_layer_label(trace.spec, direction)}, "
+        f"batch item {batch_index}: {formula} = {shown_max}"
     )
     return _units_over_time(
         trace,
         residual,
         direction,
         title,
-        hover_prefix=f"manual − Keras, {state}: ",
-        colorbar_title="residual",
+        hover_prefix=(
+            f"|manual − Keras| / |Keras|, {state}: "
+            if relative
+            else f"manual − Keras, {state}: "
+        ),
+        colorbar_title=what.split()[0] if relative else "residual",
         max_cells=max_cells,
+        nonnegative=relative,
     )
 
 

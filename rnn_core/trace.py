@@ -23,6 +23,12 @@ from rnn_core.manual import (
 from rnn_core.spec import LayerSpec
 from rnn_core.weights import name_weights
 
+# The floor of the denominator of a relative residual: float32's smallest normal
+# number, so |manual − keras| / max(|keras|, tiny) is 0 where both are exactly 0 and
+# stays finite where only Keras is 0.
+RELATIVE_FLOOR = float(np.finfo(np.float32).tiny)  # about 1.2e-38
+FLOAT32_MAX = float(np.finfo(np.float32).max)  # about 3.4e38
+
 
 @dataclass(frozen=True)
 class Trace:
@@ -83,6 +89,66 @@ class Trace:
         """direction -> intermediate -> (batch, timesteps, ...), all batch items."""
         return {d: self.step_parts(d) for d in self.spec.directions}
 
+    def relative_residual(self, key: str, batch_index: int) -> np.ndarray:
+        """|manual − Keras| / max(|Keras|, tiny) of one state of one batch item.
+
+        Args:
+            key: a key of `residuals`, e.g. "h" or "forward/c".
+            batch_index: which item of the batch.
+
+        Returns:
+            float64 (timesteps, units); NaN where either side is NaN or ±inf.
+        """
+        return relative_residual(
+            self.manual_states[key][batch_index], self.keras_states[key][batch_index]
+        )
+
+    @cached_property
+    def max_relative_residual(self) -> float:
+        """max |manual − Keras| / max(|Keras|, tiny) over every state and output,
+        finite entries only (0.0 when there are none)."""
+        largest = 0.0
+        pairs = [
+            *zip(self.manual_outputs, self.keras_outputs, strict=True),
+            *((self.manual_states[k], self.keras_states[k]) for k in self.residuals),
+        ]
+        for manual, keras in pairs:
+            if manual.shape != keras.shape:
+                return math.inf
+            relative = relative_residual(manual, keras)
+            finite = relative[np.isfinite(relative)]
+            if finite.size:
+                largest = max(largest, float(finite.max()))
+        return largest
+
+    @cached_property
+    def nonfinite_counts(self) -> dict[str, dict[str, int]]:
+        """How many state values are NaN or ±inf: source ("keras", "manual") ->
+        state key -> count. All zeros when nothing overflowed."""
+        return {
+            source: {
+                k: int(states[k].size - np.count_nonzero(np.isfinite(states[k])))
+                for k in states
+            }
+            for source, states in (
+                ("keras", self.keras_states),
+                ("manual", self.manual_states),
+            )
+        }
+
+    @cached_property
+    def first_nonfinite_step(self) -> int | None:
+        """The first processing step at which any state of either computation is NaN
+        or ±inf, or None."""
+        first: int | None = None
+        for states in (self.keras_states, self.manual_states):
+            for array in states.values():  # (batch, timesteps, units)
+                bad_steps = np.flatnonzero(~np.isfinite(array).all(axis=(0, 2)))
+                if bad_steps.size:
+                    step = int(bad_steps[0])
+                    first = step if first is None else min(first, step)
+        return first
+
 
 def _as_tuple(result: Output) -> tuple[np.ndarray, ...]:
     return result if isinstance(result, tuple) else (result,)
@@ -106,6 +172,101 @@ def compare(manual: np.ndarray, keras: np.ndarray) -> tuple[float, int]:
     mismatched = int(np.count_nonzero(~finite & ~same_special))
     difference = np.abs(manual[finite].astype(np.float64) - keras[finite])
     return (float(difference.max()) if difference.size else 0.0), mismatched
+
+
+def relative_residual(manual: np.ndarray, keras: np.ndarray) -> np.ndarray:
+    """|manual − keras| / max(|keras|, tiny), elementwise, in float64.
+
+    `tiny` is `RELATIVE_FLOOR` (float32's smallest normal number): where both are 0
+    the result is 0. NaN where either side is NaN or ±inf: no relative error is
+    defined there, and a NaN is drawn as a gap, never as a misleading 0.
+
+    Args:
+        manual: what the NumPy formulas computed.
+        keras: what Keras computed, same shape.
+    """
+    manual = np.asarray(manual, dtype=np.float64)
+    keras = np.asarray(keras, dtype=np.float64)
+    if manual.shape != keras.shape:
+        raise ValueError(
+            f"`manual` and `keras` must have the same shape; got {manual.shape} and "
+            f"{keras.shape}."
+        )
+    finite = np.isfinite(manual) & np.isfinite(keras)
+    with np.errstate(invalid="ignore", over="ignore"):
+        relative = np.abs(manual - keras) / np.maximum(np.abs(keras), RELATIVE_FLOOR)
+    return np.where(finite, relative, np.nan)
+
+
+def overflow_warning(trace: Trace) -> str | None:
+    """Why some states are NaN or ±inf, for students; None when none is.
+
+    Names how many values of each computation overflowed and from which step, what
+    float32 can hold, and, from the recurrent weights' spectral radius and the
+    activation, why the states grew.
+    """
+    from rnn_core.explain import BOUNDED_ACTIVATIONS, recurrent_spectral_radii
+
+    counts = trace.nonfinite_counts
+    keras_bad = sum(counts["keras"].values())
+    manual_bad = sum(counts["manual"].values())
+    outputs_bad = sum(
+        int(out.size - np.count_nonzero(np.isfinite(out)))
+        for out in (*trace.keras_outputs, *trace.manual_outputs)
+    )
+    if not keras_bad and not manual_bad and not outputs_bad:
+        return None
+    total = sum(a.size for a in trace.keras_states.values())
+    spec = trace.spec
+    if keras_bad or manual_bad:
+        overflowed = (
+            f"The states overflowed: {keras_bad:,} of Keras' {total:,} state values "
+            f"and {manual_bad:,} of the NumPy formulas' are NaN or ±inf, from step "
+            f"{trace.first_nonfinite_step} on."
+        )
+    else:
+        overflowed = (
+            f"The outputs overflowed: {outputs_bad:,} output values are NaN or ±inf "
+            f"(the two directions merged by {spec.merge_mode}), though every state "
+            "is finite."
+        )
+    parts = [
+        f"{overflowed} float32 holds numbers up to about ±{FLOAT32_MAX:.1e}; a value "
+        "that grows beyond that becomes ±inf, and then inf − inf or 0 × inf gives NaN."
+    ]
+    radii = [
+        r
+        for r in recurrent_spectral_radii(spec, trace.raw_weights).values()
+        if math.isfinite(r)
+    ]
+    name = spec.activation_name
+    unbounded = name not in BOUNDED_ACTIVATIONS
+    if radii and max(radii) > 1 and unbounded:
+        parts.append(
+            f"Here the recurrent weights have spectral radius ρ = {max(radii):.3g} > 1 "
+            f"and the activation {name} is unbounded, so h_t can grow by a factor of "
+            "about ρ at every step: exploding states."
+        )
+    elif unbounded:
+        parts.append(
+            f"The activation {name} is unbounded, so large inputs or weights carry "
+            "over from step to step without saturating."
+        )
+    else:
+        parts.append("Large inputs or weights overflow an intermediate value.")
+    if trace.nonfinite_mismatches:
+        parts.append(
+            f"{trace.nonfinite_mismatches:,} values are NaN or ±inf on one side only: "
+            "the two computations overflowed differently there."
+        )
+    else:
+        parts.append("Both computations overflow at the same places.")
+    parts.append(
+        "Residuals are undefined there and drawn as grey gaps; max |manual − Keras| "
+        "is taken over the finite values only. Smaller weights, a bounded activation "
+        "such as tanh, or fewer timesteps keep the states finite."
+    )
+    return " ".join(parts)
 
 
 def trace(
