@@ -9,25 +9,22 @@ from __future__ import annotations
 import streamlit as st
 
 from rnn_core import describe_weights, explain
-from rnn_core.trace import Trace
-from ui import compute
-from ui.page import CONVENTION, chart, run
+from rnn_core.trace import Trace, overflow_warning
+from ui import compute, permalink
+from ui.i18n import language, t
+from ui.page import chart, convention, run
 from ui.settings import View
 
 
 def home(view: View, trace: Trace) -> None:
     """The home page's body."""
     spec = view.spec
+    lang = language()
     batch, timesteps, features = view.shape
-    st.markdown(
-        "Pick a Keras recurrent layer and an input in the sidebar. Every number here "
-        "is computed twice: by the real Keras layer, and by the written-out formula "
-        "in NumPy. The other pages step through time, show the weights, the hidden "
-        "states and every output shape."
-    )
+    st.markdown(t("home.intro"))
     code_column, numbers_column = st.columns([3, 2])
     with code_column:
-        st.subheader("The layer")
+        st.subheader(t("home.layer"))
         st.code(
             "import keras\n\n"
             f"layer = {spec.keras_code()}\n"
@@ -36,48 +33,51 @@ def home(view: View, trace: Trace) -> None:
             language="python",
         )
     with numbers_column:
-        st.subheader("Keras and the formula agree")
+        st.subheader(t("home.agree"))
         st.metric(
             "max |manual − Keras|",
             f"{trace.max_abs_residual:.1e}",
-            help="Largest absolute difference over every output and every h_t "
-            "(and c_t) of every batch item and timestep. float32 rounding gives "
-            "about 1e-7 per unit of magnitude.",
+            help=t("home.metric_help"),
         )
-        if trace.nonfinite_mismatches:
-            st.warning(
-                f"{trace.nonfinite_mismatches} values are NaN or infinite on one side "
-                "only: the states exploded differently."
-            )
-        st.markdown("**What Keras returns** for these flags:")
+        st.metric(
+            "max |manual − Keras| / |Keras|",
+            f"{trace.max_relative_residual:.1e}",
+            help=t("home.relative_help"),
+        )
+        warning = overflow_warning(trace)
+        if warning:
+            st.warning(warning)
+        st.markdown(t("home.returns"))
         st.dataframe(
             {
-                "returned": list(trace.output_names),
-                "shape": [str(tuple(out.shape)) for out in trace.keras_outputs],
+                t("home.col.returned"): list(trace.output_names),
+                t("home.col.shape"): [
+                    str(tuple(out.shape)) for out in trace.keras_outputs
+                ],
             },
             hide_index=True,
             width="stretch",
         )
-    st.subheader("The formula")
-    for line in explain.formula_lines(spec):
+    st.subheader(t("home.formula"))
+    for line in explain.formula_lines(spec, lang):
         st.latex(line.latex)
-    st.caption(CONVENTION)
-    st.subheader("Weights")
-    weights = describe_weights(spec, features)
+    st.caption(convention())
+    st.subheader(t("home.weights"))
+    weights = describe_weights(spec, features, lang)
     st.table(
         {
-            "name": [w.name for w in weights],
-            "Keras name": [w.keras_name for w in weights],
-            "shape": [str(w.shape) for w in weights],
-            "what it is": [w.description for w in weights],
+            t("home.col.name"): [w.name for w in weights],
+            t("home.col.keras_name"): [w.keras_name for w in weights],
+            t("home.col.shape"): [str(w.shape) for w in weights],
+            t("home.col.what"): [w.description for w in weights],
         },
         hide_index=True,
     )
-    st.subheader("What the flags change")
-    for flag, text in explain.flag_explanations().items():
-        state = "on" if getattr(spec, flag) else "off"
+    st.subheader(t("home.flags"))
+    for flag, text in explain.flag_explanations(lang).items():
+        state = t("home.on") if getattr(spec, flag) else t("home.off")
         st.markdown(f"- `{flag}` ({state}): {text}")
-    st.subheader("Hidden states")
+    st.subheader(t("home.states"))
     direction = spec.directions[0]
     chart(
         compute.figure(
@@ -98,12 +98,17 @@ def home_page() -> None:
     run("RNN Stepper", home)
 
 
+# A new session opened from a permalink: its settings and language before the page
+# titles are made (the warnings about bad parameters show on the page itself).
+permalink.load()
 PAGES = [
-    st.Page(home_page, title="Home", default=True),
+    st.Page(home_page, title=t("nav.home"), default=True),
     # No icons: Streamlit fetches a Material icon's favicon from Google's servers.
-    st.Page("pages/1_Step_through_time.py", title="Step through time"),
-    st.Page("pages/2_Weights.py", title="Weights"),
-    st.Page("pages/3_Hidden_states.py", title="Hidden states"),
-    st.Page("pages/4_Output_shapes.py", title="Output shapes"),
+    st.Page("pages/1_Step_through_time.py", title=t("nav.step")),
+    st.Page("pages/2_Weights.py", title=t("nav.weights")),
+    st.Page("pages/3_Hidden_states.py", title=t("nav.states")),
+    st.Page("pages/4_Output_shapes.py", title=t("nav.shapes")),
+    st.Page("pages/5_Walkthrough.py", title=t("nav.walkthrough")),
+    st.Page("pages/6_Check_yourself.py", title=t("nav.quiz")),
 ]
 st.navigation(PAGES).run()

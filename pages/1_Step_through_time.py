@@ -6,8 +6,9 @@ import streamlit as st
 
 from rnn_core import explain, figures
 from rnn_core.trace import Trace
-from ui import compute, settings
-from ui.page import CONVENTION, chart, guard, run, summary_line
+from ui import compute, permalink, settings
+from ui.i18n import language, t
+from ui.page import chart, convention, guard, run, summary_line
 from ui.settings import View
 
 PLAY_SECONDS = 0.8  # one step per this many seconds while playing
@@ -18,12 +19,19 @@ def _toggle_play() -> None:
     settings.put("playing", not settings.get("playing"))
 
 
+def _step_moved() -> None:
+    """The slider moved: rerun the whole page, so the sidebar's link has the step."""
+    st.session_state["step.moved"] = True
+
+
 def _direction(view: View) -> str:
     if not view.spec.bidirectional:
         return view.spec.directions[0]
+    labels = {d: t(f"step.direction.{d}") for d in view.spec.directions}
     return st.radio(
-        "Direction",
+        t("set.label.direction"),
         view.spec.directions,
+        format_func=labels.__getitem__,
         key=settings.key("direction"),
         horizontal=True,
     )
@@ -31,6 +39,8 @@ def _direction(view: View) -> str:
 
 def _stepper(view: View, trace: Trace, direction: str) -> None:
     """The part that reruns alone on every step: slider, diagram and equations."""
+    if st.session_state.pop("step.moved", False) and not settings.get("playing"):
+        st.rerun(scope="app")
     timesteps = view.shape[1]
     last = timesteps - 1
     step = min(int(settings.get("step")), last)
@@ -42,15 +52,17 @@ def _stepper(view: View, trace: Trace, direction: str) -> None:
     settings.put("step", step)
     if timesteps > 1:
         st.slider(
-            f"Step (0 to {last})",
+            t("step.slider", last=last),
             0,
             last,
             key=settings.key("step"),
-            help="Processing step s: the s-th call of the cell.",
+            on_change=_step_moved,
+            help=t("step.slider_help"),
         )
     else:
-        st.caption("One timestep: step 0 is the whole sequence.")
+        st.caption(t("step.one"))
     step = int(settings.get("step"))
+    permalink.write()  # the address bar follows the step, also while playing
     read = int(trace.time_index[direction][step])
     chart(
         figures.unrolled_diagram(
@@ -59,18 +71,21 @@ def _stepper(view: View, trace: Trace, direction: str) -> None:
         key="step.diagram",
     )
     st.markdown(
-        f"**Step {step}** reads input timestep **{read}** of batch item "
-        f"**{view.batch_index}**"
-        + (" (go_backwards: read from the end)" if read != step else "")
-        + "."
+        t(
+            "step.reads_backwards" if read != step else "step.reads",
+            step=step,
+            read=read,
+            item=view.batch_index,
+        )
     )
-    st.caption(CONVENTION)
+    st.caption(convention())
     for equation in explain.step_equations(
         trace,
         step,
         batch_index=view.batch_index,
         direction=direction,
         max_entries=MAX_ENTRIES,
+        language=language(),
     ):
         label_column, math_column = st.columns([1, 6], vertical_alignment="center")
         label_column.markdown(equation.label)
@@ -80,26 +95,26 @@ def _stepper(view: View, trace: Trace, direction: str) -> None:
 def step_page(view: View, trace: Trace) -> None:
     """The page's body."""
     st.markdown(summary_line(view, trace))
-    with st.expander("The formula, for every step"):
-        for line in explain.formula_lines(view.spec):
+    with st.expander(t("step.formula")):
+        for line in explain.formula_lines(view.spec, language()):
             st.latex(line.latex)
-        st.caption(CONVENTION)
+        st.caption(convention())
     direction = _direction(view)
     playing = bool(settings.get("playing"))
     timesteps = view.shape[1]
     st.button(
-        "⏸ Pause" if playing else "▶ Play",
+        t("step.pause") if playing else t("step.play"),
         key="step.play",
         on_click=_toggle_play,
         disabled=timesteps == 1,
-        help="Advance one step every second or so, re-running only the step view.",
+        help=t("step.play_help"),
     )
     fragment = st.fragment(run_every=PLAY_SECONDS if playing else None)(
         lambda: guard(lambda: _stepper(view, trace, direction))
     )
     fragment()
     if view.spec.cell != "simple_rnn":
-        st.subheader("Gates over every step")
+        st.subheader(t("step.gates"))
         chart(
             compute.figure(
                 view,
@@ -112,4 +127,4 @@ def step_page(view: View, trace: Trace) -> None:
         )
 
 
-run("Step through time", step_page)
+run(t("nav.step"), step_page)

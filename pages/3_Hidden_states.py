@@ -4,30 +4,38 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rnn_core.trace import Trace
+from rnn_core.trace import Trace, overflow_warning
 from ui import compute, settings
+from ui.i18n import t
 from ui.page import chart, run, summary_line
 from ui.settings import View
-
-STATE_TITLES = {"h": "Hidden state h_t", "c": "Cell state c_t (LSTM)"}
 
 
 def states_page(view: View, trace: Trace) -> None:
     """The page's body."""
     spec = view.spec
     st.markdown(summary_line(view, trace))
-    st.caption(
-        "Rows are units, columns are processing steps (under go_backwards step s "
-        "reads timestep T−1−s). Residual = NumPy − Keras, on a colour scale centred "
-        f"on zero. Batch item {view.batch_index}."
-    )
+    st.caption(t("states.caption", item=view.batch_index))
+    warning = overflow_warning(trace)
+    if warning:
+        st.warning(warning)
     direction = spec.directions[0]
     if spec.bidirectional:
+        labels = {d: t(f"step.direction.{d}") for d in spec.directions}
         direction = st.radio(
-            "Direction", spec.directions, key=settings.key("direction"), horizontal=True
+            t("set.label.direction"),
+            spec.directions,
+            key=settings.key("direction"),
+            format_func=labels.__getitem__,
+            horizontal=True,
         )
+    relative = st.toggle(
+        t("states.relative"),
+        key=settings.key("relative_residuals"),
+        help=t("states.relative_help"),
+    )
     for state in spec.state_names:
-        st.header(STATE_TITLES[state])
+        st.header(t(f"states.title.{state}"))
         common = {"state": state, "batch_index": view.batch_index}
         for source in ("keras", "manual"):
             chart(
@@ -43,7 +51,12 @@ def states_page(view: View, trace: Trace) -> None:
             )
         chart(
             compute.figure(
-                view, trace, "residual_heatmap", direction=direction, **common
+                view,
+                trace,
+                "residual_heatmap",
+                direction=direction,
+                relative=bool(relative),
+                **common,
             ),
             key=f"states.{state}.residual",
         )
@@ -53,4 +66,4 @@ def states_page(view: View, trace: Trace) -> None:
         )
 
 
-run("Hidden states", states_page)
+run(t("nav.states"), states_page)

@@ -54,6 +54,8 @@ TITLES = {
     "Weights": "Weights",
     "Hidden_states": "Hidden states",
     "Output_shapes": "Output shapes",
+    "Walkthrough": "Walkthrough: the notebook, step by step",
+    "Check_yourself": "Check yourself",
 }
 # Opening a page's URL directly logs these two 404s; they are harmless.
 HARMLESS_404 = re.compile(r"/_stcore/(health|host-config)$")
@@ -313,9 +315,14 @@ def step_line(main, step: int):
     return main.get_by_text(re.compile(rf"Step {step} reads input timestep {step}\b"))
 
 
+def main_code(page):
+    """The home page's `st.code` block (the sidebar has one too: the link)."""
+    return page.get_by_test_id("stMain").get_by_test_id("stCode").first
+
+
 def code_text(page) -> str:
     """The text of the home page's `st.code` block."""
-    return page.get_by_test_id("stCode").first.inner_text()
+    return main_code(page).inner_text()
 
 
 def assert_no_exception(page) -> None:
@@ -346,7 +353,7 @@ def screenshot(page, name: str) -> None:
 def test_every_page_renders(page, console: Console) -> None:
     """Every page opens with its charts (or table) and no exception; screenshots."""
     links = nav_links(page)
-    assert len(links) == 5, links
+    assert len(links) == len(TITLES), links
     assert set(links) == set(TITLES), links
     timings = {}
     for name in links:
@@ -372,7 +379,7 @@ def test_settings_change_the_page_and_persist(page, console: Console) -> None:
     """Cell → LSTM changes the code; the setting holds on the other pages."""
     assert "keras.layers.SimpleRNN(4, activation=None)" in code_text(page)
     choose(page, "Cell", "LSTM")
-    code = page.get_by_test_id("stCode").first
+    code = main_code(page)
     code.filter(has_text="keras.layers.LSTM(").wait_for()
     wait_for_run(page, 1)
     assert "keras.layers.LSTM(" in code_text(page)
@@ -442,4 +449,125 @@ def test_bad_upload_shows_an_error_and_keeps_settings(page, console: Console) ->
     assert page.get_by_text("Showing the last valid layer and input").count() == 1
     assert_no_exception(page)
     screenshot(page, "home-bad-upload")
+    console.check()
+
+
+def test_walkthrough_next_back_and_spanish(page, console: Console) -> None:
+    """The walkthrough's eight steps in order, live numbers, and the Spanish switch."""
+    go_to(page, "Walkthrough")
+    main = page.get_by_test_id("stMain")
+    assert "Step 1 of 8" in main.inner_text()
+    assert page.get_by_role("button", name="← Back").is_disabled()
+    titles = [
+        "The layer: SimpleRNN(4, activation=None)",
+        "Its three weight arrays",
+        "The formula, by hand",
+        "Keras and the formula agree",
+        "return_state: the output is the state",
+        "return_sequences: one state per timestep",
+        "The same with tanh",
+    ]
+    for number, title in enumerate(titles, start=2):
+        page.get_by_role("button", name="Next →").click()
+        main.locator("h2").filter(has_text=title).wait_for()
+        wait_for_run(page, 3 if number == 3 else 0)
+        assert f"Step {number} of 8" in main.inner_text()
+        assert_no_exception(page)
+        if number == 4:
+            assert page.locator(".katex").count() >= 1
+        if number == 6:
+            success = page.get_by_test_id("stAlertContentSuccess")
+            assert "output == state_h" in success.first.inner_text()
+    assert page.get_by_role("button", name="Next →").is_disabled()
+    screenshot(page, "Walkthrough")
+    choose(page, "Language · Idioma", "Español")
+    page.locator("h1").filter(
+        has_text="Recorrido guiado: el cuaderno, paso a paso"
+    ).wait_for()
+    wait_for_run(page)
+    assert page.get_by_role("button", name="← Atrás").count() == 1
+    assert_no_exception(page)
+    console.check()
+
+
+def test_quiz_checks_answers_live(page, console: Console) -> None:
+    """A wrong shape answer is explained, the right one accepted, a new one asked."""
+    go_to(page, "Check_yourself")
+    choose(page, "Kind of question", "The shapes Keras returns")
+    wait_for_run(page)
+    answer = widget(page, "stTextInput", "Shapes, e.g. (2, 3), (2, 3)").locator("input")
+    answer.fill("(1, 1)")
+    answer.press("Enter")
+    wait_for_run(page)
+    page.get_by_role("button", name="Check", exact=True).click()
+    error = page.get_by_test_id("stAlertContentError").filter(has_text="Not quite")
+    error.wait_for()
+    wait_for_run(page)
+    match = re.search(r"Keras returned (.*)\.", error.inner_text())
+    assert match, error.inner_text()
+    answer.fill(match.group(1))
+    answer.press("Enter")
+    wait_for_run(page)
+    page.get_by_role("button", name="Check", exact=True).click()
+    page.get_by_test_id("stAlertContentSuccess").filter(has_text="Right!").wait_for()
+    wait_for_run(page)
+    assert_no_exception(page)
+    screenshot(page, "Check_yourself")
+    console.check()
+
+
+def test_a_permalink_opens_the_same_view_in_a_fresh_session(
+    page, browser, console: Console
+) -> None:
+    """GRU, 3 timesteps, step 1 of the Step page: the sidebar's link, opened in a new
+    browser context (a new Streamlit session), shows the same equations and, on Home,
+    the same code and max |manual − Keras|."""
+    choose(page, "Cell", "GRU")
+    main_code(page).filter(has_text="keras.layers.GRU(").wait_for()
+    wait_for_run(page, 1)
+    code = page.get_by_test_id("stCode")
+    for timesteps in (2, 3):
+        shape = f"(32, {timesteps}, 8)"
+        press_slider(page, "Timesteps", "ArrowRight", code.filter(has_text=shape))
+    home_code = code_text(page)
+    home_metric = page.get_by_test_id("stMetricValue").first.inner_text()
+
+    go_to(page, "Step_through_time")
+    main = page.get_by_test_id("stMain")
+    press_slider(page, "Step (0 to 2)", "ArrowRight", step_line(main, 1))
+    link_box = page.get_by_test_id("stSidebar").get_by_test_id("stCode")
+    link_box.filter(has_text="step=1").wait_for()
+    link = link_box.inner_text().strip()
+    assert link.startswith(page.url.split("?")[0]), (link, page.url)
+    assert "/Step_through_time?" in link, link
+    for part in ("cell=gru", "timesteps=3", "step=1"):
+        assert part in link, link
+    assert "step=1" in page.url, page.url  # the address bar holds the link too
+    equations = main.locator(".katex").all_text_contents()
+    summary = main.get_by_text("max |manual − Keras|").first.inner_text()
+
+    fresh = browser.new_context(viewport=VIEWPORT)
+    fresh.set_default_timeout(RUN_MS)
+    other = fresh.new_page()
+    other.on("console", console.on_console)
+    other.on("pageerror", console.on_page_error)
+    try:
+        other.goto(link)
+        wait_for_page(other, "Step_through_time", timeout=FIRST_RUN_MS)
+        other_main = other.get_by_test_id("stMain")
+        step_line(other_main, 1).wait_for()
+        assert other_main.locator(".katex").all_text_contents() == equations
+        assert other_main.get_by_text("max |manual − Keras|").first.inner_text() == (
+            summary
+        )
+        assert_no_exception(other)
+        go_to(other, "")
+        assert code_text(other) == home_code
+        assert other.get_by_test_id("stMetricValue").first.inner_text() == home_metric
+        screenshot(other, "permalink-home")
+    except Exception:
+        _post_mortem(other, "permalink-fresh-context", console)
+        raise
+    finally:
+        fresh.close()
     console.check()

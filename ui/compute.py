@@ -21,6 +21,7 @@ import streamlit as st
 from rnn_core import explain, figures
 from rnn_core.trace import Trace
 from rnn_core.trace import trace as run_trace
+from ui.i18n import t
 from ui.settings import View
 
 MAX_CACHED_TRACES = 8  # a trace is at most ~100 MB (rnn_core.limits.MAX_STATE_ELEMENTS)
@@ -30,8 +31,8 @@ TTL_SECONDS = 3600
 _freeze_lock = threading.Lock()
 
 
-@st.cache_resource(show_spinner="Loading TensorFlow and Keras (once per server)…")
-def keras_ready() -> bool:
+@st.cache_resource(show_spinner=False)
+def _keras_ready() -> bool:
     """Import TensorFlow once per process, then freeze the heap it allocated.
 
     `gc.freeze()` moves TensorFlow's millions of objects out of the collector's way:
@@ -44,6 +45,12 @@ def keras_ready() -> bool:
         gc.collect()
         gc.freeze()
     return True
+
+
+def keras_ready() -> bool:
+    """TensorFlow imported (once per server), with a spinner the first time."""
+    with st.spinner(t("page.spinner.tensorflow")):
+        return _keras_ready()
 
 
 def _read_only(trace: Trace) -> Trace:
@@ -65,7 +72,7 @@ def _read_only(trace: Trace) -> Trace:
 @st.cache_resource(
     max_entries=MAX_CACHED_TRACES,
     ttl=TTL_SECONDS,
-    show_spinner="Running the layer through Keras and through NumPy…",
+    show_spinner=False,
 )
 def _cached_trace(
     spec: Any,
@@ -81,14 +88,15 @@ def _cached_trace(
 def trace_for(view: View) -> Trace:
     """The Keras-and-NumPy trace of the view's layer and input (cached, shared)."""
     keras_ready()
-    return _cached_trace(
-        view.spec,
-        view.digest,
-        view.weights_key,
-        view.weights_seed,
-        view.x,
-        view.uploaded_weights,
-    )
+    with st.spinner(t("page.spinner.trace")):
+        return _cached_trace(
+            view.spec,
+            view.digest,
+            view.weights_key,
+            view.weights_seed,
+            view.x,
+            view.uploaded_weights,
+        )
 
 
 @st.cache_data(max_entries=MAX_CACHED_FIGURES, ttl=TTL_SECONDS, show_spinner=False)
@@ -125,5 +133,5 @@ def _cached_combinations(
 
 def output_combinations(view: View, trace: Trace) -> list[explain.OutputCombination]:
     """Every return_sequences × return_state (× go_backwards) call, run live."""
-    with st.spinner("Calling the Keras layer once per combination of flags…"):
+    with st.spinner(t("page.spinner.combinations")):
         return _cached_combinations(view.spec, view.digest, view.weights_key, trace)

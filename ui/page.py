@@ -8,20 +8,18 @@ from collections.abc import Callable
 import plotly.graph_objects as go
 import streamlit as st
 
-from rnn_core import export
+from rnn_core import export, notebook_export
 from rnn_core.trace import Trace
 from ui import compute
+from ui.i18n import language, t
 from ui.settings import View, sidebar
 
 LOGGER = logging.getLogger("rnn_stepper")
-CONVENTION = (
-    "Row vectors, as Keras stores the weights: $x_t W_x$ with $W_x$ of shape "
-    "(features, units), $h_{t-1} W_h$ with $W_h$ of shape (units, units)."
-)
-UNEXPECTED = (
-    "Something unexpected went wrong while computing this view; the server's log "
-    "has the details. Your settings are kept: change one to try again."
-)
+
+
+def convention() -> str:
+    """The row-vector convention, one line under every formula."""
+    return t("page.convention")
 
 
 def guard(body: Callable[[], None]) -> None:
@@ -32,7 +30,7 @@ def guard(body: Callable[[], None]) -> None:
         st.error(str(error))
     except Exception:
         LOGGER.exception("unexpected error while rendering a page")
-        st.error(UNEXPECTED)
+        st.error(t("page.unexpected"))
 
 
 def start(title: str) -> View | None:
@@ -67,36 +65,48 @@ def run(title: str, body: Callable[[View, Trace], None]) -> None:
 
 
 def downloads(view: View, trace: Trace) -> None:
-    """The sidebar's downloads: states as CSV, weights as .npz, a checking script."""
+    """The sidebar's downloads: states as CSV, weights as .npz, a checking script and
+    the same check as a Jupyter notebook."""
     name = view.spec.keras_class_name.lower()
-    st.sidebar.header("Download")
+    st.sidebar.header(t("page.download"))
     whole_batch = export.csv_rows(trace) <= export.MAX_CSV_ROWS
     rows_of = None if whole_batch else view.batch_index
     st.sidebar.download_button(
-        "h_t and residuals (CSV)"
-        + ("" if whole_batch else f", batch item {view.batch_index}"),
+        t("page.download.csv")
+        if whole_batch
+        else t("page.download.csv_item", item=view.batch_index),
         data=lambda: export.states_csv(trace, rows_of),
         file_name=f"{name}_states.csv",
         mime="text/csv",
         on_click="ignore",
-        help="Every state of every batch item and step: Keras, NumPy, residual.",
+        help=t("page.download.csv_help"),
     )
     st.sidebar.download_button(
-        "Weights (.npz)",
+        t("page.download.weights"),
         data=lambda: export.weights_npz(trace),
         file_name=f"{name}_weights.npz",
         mime="application/octet-stream",
         on_click="ignore",
-        help="np.savez of layer.get_weights(); upload it back under Upload weights.",
+        help=t("page.download.weights_help"),
     )
     st.sidebar.download_button(
-        "Python script that checks it",
+        t("page.download.script"),
         data=lambda: export.standalone_script(view.spec, trace.x, trace.raw_weights),
         file_name=f"check_{name}.py",
         mime="text/x-python",
         on_click="ignore",
-        help="Rebuilds this layer and input with Keras and NumPy and asserts that "
-        "they agree.",
+        help=t("page.download.script_help"),
+    )
+    notebook_language = language()  # read now: `data` runs outside the script run
+    st.sidebar.download_button(
+        t("page.download.notebook"),
+        data=lambda: notebook_export.notebook_bytes(
+            view.spec, trace.x, trace.raw_weights, language=notebook_language
+        ),
+        file_name=f"check_{name}.ipynb",
+        mime="application/x-ipynb+json",
+        on_click="ignore",
+        help=t("page.download.notebook_help"),
     )
 
 
@@ -110,8 +120,10 @@ def chart(fig: go.Figure, key: str | None = None) -> None:
 def summary_line(view: View, trace: Trace) -> str:
     """One line naming the layer, the input and the agreement, for page headers."""
     batch, timesteps, features = view.shape
-    return (
-        f"`{view.spec.keras_code()}` on input ({batch}, {timesteps}, {features}) "
-        f"from {view.input_label} · max |manual − Keras| = "
-        f"{trace.max_abs_residual:.1e}"
+    return t(
+        "page.summary",
+        code=view.spec.keras_code(),
+        shape=f"({batch}, {timesteps}, {features})",
+        source=view.input_label,
+        residual=f"{trace.max_abs_residual:.1e}",
     )

@@ -6,11 +6,24 @@ sidebar turns the settings into a `View`: a frozen `LayerSpec`, the input array 
 its digest, the weights' source and the batch item the per-step views show. A bad
 setting or upload produces a message in `View.problems` (shown with `st.error`) and
 the last valid input is kept, so nothing the user set is lost.
+
+Every stored setting is checked before any widget is drawn (`check_settings`): a value
+of the wrong type or out of range (a hostile client, or a stale value) is reported and
+set to the nearest allowed value, or back to its last valid value, never passed on to
+a widget, which would raise or silently reset it.
+
+A new session first takes the settings of its URL (`ui.permalink.load`, checked the
+same way); every run writes the settings back into the URL, and the sidebar ends with
+a copyable link. Every text is in the session's language (`ui.i18n.t`; the switch is
+the sidebar's first control): option labels are built during the run, since a
+`format_func` may be called after it.
 """
 
 from __future__ import annotations
 
 import io
+import math
+import numbers
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +45,7 @@ from rnn_core.limits import (
     MAX_BATCH,
     MAX_FEATURES,
     MAX_INPUT_ELEMENTS,
+    MAX_STATE_ELEMENTS,
     MAX_TIMESTEPS,
     MAX_UPLOAD_BYTES,
     check_trace_size,
@@ -44,14 +58,13 @@ from rnn_core.spec import (
     MERGE_MODES,
     LayerSpec,
 )
+from ui import i18n, permalink
+from ui.i18n import t
 
 PREFIX = "cfg."
+VALID_KEY = "settings.valid"  # the last checked value of every setting
 MAX_TABLE_FEATURES = 16  # columns of the hand-typed table
-SOURCES = {
-    "generator": "Generator",
-    "upload": "Upload CSV / .npy",
-    "table": "Type it in a table",
-}
+SOURCES = ("generator", "upload", "table")  # labels: messages "set.source.<name>"
 
 # The first screen is the seed notebook's own example: SimpleRNN(4, activation=None)
 # on uniform random input of shape (32, 1, 8).
@@ -83,8 +96,25 @@ DEFAULTS: dict[str, Any] = {
     "step": 0,
     "playing": False,
     "direction": "forward",  # which half of a Bidirectional layer the pages follow
+    "relative_residuals": False,  # Hidden states: |manual − Keras| / |Keras|
 }
 DEFAULT_TABLE = [[0.1 * (t + 1), 0.0, 1.0 if t == 0 else 0.0] for t in range(5)]
+# The fields of the sidebar's line on what the server accepts (checked in code, before
+# parsing or allocating, not only by Streamlit's upload limit): message "set.limits".
+LIMITS = {
+    "batch": MAX_BATCH,
+    "timesteps": MAX_TIMESTEPS,
+    "features": MAX_FEATURES,
+    "values": f"{MAX_INPUT_ELEMENTS:,}",
+    "units": MAX_UNITS,
+    "states": f"{MAX_STATE_ELEMENTS:,}",
+    "mib": MAX_UPLOAD_BYTES // 2**20,
+}
+
+
+def limits_text() -> str:
+    """One line for the sidebar: every limit of the input and the layer."""
+    return t("set.limits", **LIMITS)
 
 
 @dataclass(frozen=True)
@@ -123,18 +153,158 @@ def put(name: str, value: Any) -> None:
     st.session_state[key(name)] = value
 
 
-def keep_settings() -> None:
-    """Give every setting a value, and keep widget values across pages.
+def keep_settings() -> list[str]:
+    """Give every setting a valid value, and keep widget values across pages.
 
     Streamlit forgets a widget's value when a run does not draw it (another page, or a
     control hidden for this cell). Writing each value back as session state at the
-    start of a run keeps it: the documented way to share widgets between pages.
+    start of a run keeps it: the documented way to share widgets between pages. The
+    same for the language (`ui.i18n.keep_language`). A new session first takes its
+    URL's settings (warning about the bad ones); the run's settings go back into the
+    URL.
+
+    Returns:
+        One message per setting that held a value it may not have (see
+        `check_settings`), for `st.error`.
     """
     state = st.session_state
+    permalink.load()  # a new session: the settings of its URL first
+    for notice in permalink.notices():
+        st.warning(notice)
+    i18n.keep_language()
     for name, default in DEFAULTS.items():
         state[key(name)] = state.get(key(name), default)
-    state.setdefault("table.rows", [list(row) for row in DEFAULT_TABLE])
-    state.setdefault("table.version", 0)
+    problems = check_settings()
+    rows = state.get("table.rows")
+    if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
+        if rows is not None:
+            problems.append(t("set.table.reset"))
+        state["table.rows"] = [list(row) for row in DEFAULT_TABLE]
+    if type(state.get("table.version")) is not int:
+        state["table.version"] = 0
+    permalink.write()
+    return problems
+
+
+# --------------------------------------------------------------------------------------
+# What each setting may hold
+
+# name -> ("int", (low, high)) | ("choice", allowed) | ("bool", None) | ("text", most)
+RULES: dict[str, tuple[str, Any]] = {
+    "cell": ("choice", CELLS),
+    "units": ("int", (1, MAX_UNITS)),
+    "activation": ("choice", ("None", *ACTIVATIONS)),
+    "recurrent_activation": ("choice", ACTIVATIONS),
+    "merge_mode": ("choice", tuple("None" if m is None else m for m in MERGE_MODES)),
+    "weights_seed": ("int", (0, MAX_SEED)),
+    "source": ("choice", tuple(SOURCES)),
+    "generator": ("choice", tuple(GENERATORS)),
+    "batch": ("int", (1, MAX_BATCH)),
+    "timesteps": ("int", (1, MAX_TIMESTEPS)),
+    "features": ("int", (1, MAX_FEATURES)),
+    "input_seed": ("int", (0, MAX_SEED)),
+    "impulse_feature": ("int", (-1, MAX_FEATURES - 1)),
+    "text": ("text", MAX_TIMESTEPS),
+    "batch_index": ("int", (0, MAX_BATCH - 1)),
+    "table_features": ("int", (1, MAX_TABLE_FEATURES)),
+    "step": ("int", (0, MAX_TIMESTEPS - 1)),
+    "direction": ("choice", ("forward", "backward")),
+    **{
+        name: ("bool", None)
+        for name, default in DEFAULTS.items()
+        if isinstance(default, bool)
+    },
+}
+# Settings named in messages by a label (message "set.label.<name>"); the flags are
+# named as Keras names them.
+LABELS = frozenset(name for name, (kind, _) in RULES.items() if kind != "bool")
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def check_value(name: str, value: object, fallback: Any) -> tuple[Any, str | None]:
+    """A setting's value if it is allowed, else the value to use and why.
+
+    Numbers out of range become the nearest allowed whole number; anything of the
+    wrong type (text for a number, NaN, a name not on the list) becomes `fallback`,
+    the last valid value.
+
+    Args:
+        name: a key of `DEFAULTS`.
+        value: what the session holds.
+        fallback: the value to use when `value` cannot be turned into an allowed one.
+
+    Returns:
+        (value to keep, None) or (replacement, a message naming the setting, what
+        it held, what is allowed and what it now is).
+    """
+    kind, allowed = RULES[name]
+    label = t(f"set.label.{name}") if name in LABELS else name
+    shown = {"label": label, "value": _shown(value)}
+    if kind == "bool":
+        if isinstance(value, bool | np.bool_):
+            return bool(value), None
+        return fallback, t("set.bad.bool", **shown, fallback=_shown(fallback))
+    if kind == "choice":
+        if isinstance(value, str) and value in allowed:
+            return value, None
+        choices = (
+            ", ".join(allowed)
+            if len(allowed) <= 8
+            else t("set.bad.names", count=len(allowed))
+        )
+        return fallback, t(
+            "set.bad.choice", **shown, choices=choices, fallback=_shown(fallback)
+        )
+    if kind == "text":
+        if not isinstance(value, str):
+            return fallback, t("set.bad.not_text", **shown)
+        if len(value) > allowed:
+            return value[:allowed], t(
+                "set.bad.text_long", label=label, count=f"{len(value):,}", most=allowed
+            )
+        return value, None
+    low, high = allowed
+    span = {"low": f"{low:,}", "high": f"{high:,}"}
+    if (
+        isinstance(value, bool | np.bool_)
+        or not isinstance(value, numbers.Real)
+        or not math.isfinite(value)
+    ):
+        return fallback, t("set.bad.int", **shown, **span, fallback=f"{fallback:,}")
+    whole = round(float(value))
+    fixed = min(max(whole, low), high)
+    if fixed == value:
+        return fixed, None
+    what = "set.bad.out_of_range" if whole == value else "set.bad.not_whole"
+    return fixed, t(what, **shown, **span, fixed=f"{fixed:,}")
+
+
+def check_settings() -> list[str]:
+    """Check every setting in the session; fix and report the ones not allowed.
+
+    Runs before any widget is drawn, when writing a widget's value is still allowed.
+    Remembers the checked values under `VALID_KEY`, the fallbacks of the next run.
+    """
+    state = st.session_state
+    valid = state.get(VALID_KEY)
+    valid = valid if isinstance(valid, dict) else {}
+    problems: list[str] = []
+    checked: dict[str, Any] = {}
+    for name in DEFAULTS:
+        fallback = valid.get(name, DEFAULTS[name])
+        value, problem = check_value(name, state.get(key(name)), fallback)
+        if problem:
+            problems.append(problem)
+            state[key(name)] = value
+        elif value is not state.get(key(name)):
+            state[key(name)] = value  # e.g. 4.0 -> 4, numpy.bool_ -> bool
+        checked[name] = value
+    state[VALID_KEY] = checked
+    return problems
 
 
 # --------------------------------------------------------------------------------------
@@ -155,6 +325,8 @@ def _read_upload(uploader_key: str, store: str) -> None:
     if uploaded is None:
         st.session_state.pop(store, None)
         return
+    if not hasattr(uploaded, "read"):
+        return  # a DeletedFile: Streamlit no longer has the file; keep what was read
     # Streamlit's own maxUploadSize stops most large files; read at most one byte
     # past our limit so the parser, not the memory, refuses an oversized file.
     data = uploaded.read(MAX_UPLOAD_BYTES + 1)
@@ -162,23 +334,59 @@ def _read_upload(uploader_key: str, store: str) -> None:
 
 
 def _apply_table_edits(editor_key: str) -> None:
-    """Fold the editor's edits into the stored rows and start a fresh editor."""
-    edits = st.session_state.get(editor_key) or {}
+    """Fold the editor's edits into the stored rows and start a fresh editor.
+
+    The edits come from the browser: rows, columns and values that do not fit the
+    table are ignored (a value that is not a number is kept, and then reported by
+    `_table_input`), never an exception.
+    """
+    edits = st.session_state.get(editor_key)
+    edits = edits if isinstance(edits, dict) else {}
     rows = [list(row) for row in st.session_state["table.rows"]]
     columns = int(get("table_features"))
-    for index, changes in edits.get("edited_rows", {}).items():
+    edited = edits.get("edited_rows")
+    for index, changes in (edited if isinstance(edited, dict) else {}).items():
+        row_index = _index(index, len(rows))
+        if row_index is None or not isinstance(changes, dict):
+            continue
         for column, value in changes.items():
-            rows[int(index)][_column_index(column)] = value
-    deleted = {int(index) for index in edits.get("deleted_rows", [])}
+            column_index = _index(_column_index(column), columns)
+            if column_index is not None:
+                rows[row_index] = (rows[row_index] + [None] * columns)[:columns]
+                rows[row_index][column_index] = value
+    deleted_rows = edits.get("deleted_rows")
+    deleted = {
+        _index(index, len(rows))
+        for index in (deleted_rows if isinstance(deleted_rows, list) else [])
+    }
     rows = [row for index, row in enumerate(rows) if index not in deleted]
-    for added in edits.get("added_rows", []):
+    added_rows = edits.get("added_rows")
+    for added in (added_rows if isinstance(added_rows, list) else [])[:MAX_TIMESTEPS]:
+        if not isinstance(added, dict):
+            continue
         row: list[Any] = [None] * columns
         for column, value in added.items():
-            if column != "_index":
-                row[_column_index(column)] = value
+            column_index = _index(_column_index(column), columns)
+            if column_index is not None:
+                row[column_index] = value
         rows.append(row)
     st.session_state["table.rows"] = rows[:MAX_TIMESTEPS]
     st.session_state["table.version"] += 1
+
+
+def _shown_cell(value: object) -> float | int | None:
+    """A table cell for the editor, whose number columns refuse anything else."""
+    is_number = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    return value if is_number else None  # type: ignore[return-value]
+
+
+def _index(value: object, size: int) -> int | None:
+    """`value` as an index into `size` items, or None when it is not one."""
+    try:
+        index = int(str(value))
+    except ValueError:
+        return None
+    return index if 0 <= index < size else None
 
 
 def _resize_table() -> None:
@@ -191,11 +399,19 @@ def _resize_table() -> None:
 
 
 def _column_name(index: int) -> str:
+    """The editor's column key (never translated: edits come back under it)."""
     return f"feature {index}"
 
 
-def _column_index(name: str | int) -> int:
-    return int(str(name).removeprefix("feature "))
+def _column_label(index: int) -> str:
+    return t("set.table.column", index=index)
+
+
+def _column_index(name: str | int) -> int | None:
+    try:
+        return int(str(name).removeprefix("feature "))
+    except ValueError:
+        return None
 
 
 # --------------------------------------------------------------------------------------
@@ -207,12 +423,10 @@ def _column_index(name: str | int) -> int:
 NONE = "None"
 
 
-def _activation_label(name: str) -> str:
-    return "None (linear)" if name == NONE else name
-
-
-def _merge_label(mode: str) -> str:
-    return "None (both, as a list)" if mode == NONE else mode
+def _labels(options: list[str] | tuple[str, ...], none_id: str) -> dict[str, str]:
+    """Option labels made now, in this run's language (a format_func may be called
+    after the run); the "None" option gets the message `none_id`."""
+    return {option: t(none_id) if option == NONE else option for option in options}
 
 
 def _none(value: str) -> str | None:
@@ -221,93 +435,94 @@ def _none(value: str) -> str | None:
 
 def layer_controls() -> LayerSpec | str:
     """The layer's widgets; returns the spec, or a message when it is not valid."""
-    st.sidebar.header("Layer")
+    st.sidebar.header(t("set.layer"))
     st.sidebar.selectbox(
-        "Cell",
+        t("set.label.cell"),
         CELLS,
         key=key("cell"),
         format_func=lambda cell: CELL_CLASS_NAMES[cell],
-        help="The Keras layer: keras.layers.SimpleRNN, LSTM or GRU.",
+        help=t("set.help.cell"),
     )
     cell = get("cell")
     st.sidebar.number_input(
-        f"Units (1 to {MAX_UNITS})",
+        t("set.units", most=MAX_UNITS),
         min_value=1,
         max_value=MAX_UNITS,
         step=1,
         key=key("units"),
-        help="Size of the hidden state h_t.",
+        help=t("set.help.units"),
     )
+    activations = _labels((NONE, *ACTIVATIONS), "set.none_linear")
     st.sidebar.selectbox(
-        "Activation",
-        (NONE, *ACTIVATIONS),
+        t("set.label.activation"),
+        list(activations),
         key=key("activation"),
-        format_func=_activation_label,
-        help="Applied to the pre-activation (SimpleRNN), the candidate and c_t (LSTM),"
-        " the candidate (GRU). None means linear, as in the notebook.",
+        format_func=activations.__getitem__,
+        help=t("set.help.activation"),
     )
     if cell != "simple_rnn":
         st.sidebar.selectbox(
-            "Recurrent activation (gates)",
+            t("set.recurrent_activation"),
             ACTIVATIONS,
             key=key("recurrent_activation"),
-            help="Applied to the gates; Keras' default is sigmoid.",
+            help=t("set.help.recurrent_activation"),
         )
-    st.sidebar.checkbox("use_bias", key=key("use_bias"), help="Add the bias vector b.")
+    st.sidebar.checkbox("use_bias", key=key("use_bias"), help=t("set.help.use_bias"))
     st.sidebar.checkbox(
         "return_sequences",
         key=key("return_sequences"),
-        help="Return h_t for every timestep, not only the last one.",
+        help=t("set.help.return_sequences"),
     )
     st.sidebar.checkbox(
         "return_state",
         key=key("return_state"),
-        help="Also return the final state(s): (output, state_h[, state_c]).",
+        help=t("set.help.return_state"),
     )
     bidirectional = bool(get("bidirectional"))
     st.sidebar.checkbox(
         "go_backwards",
         key=key("go_backwards"),
         disabled=bidirectional,
-        help="Read the sequence from its last timestep to its first. "
-        "Not used with Bidirectional, which builds its own backward layer.",
+        help=t("set.help.go_backwards"),
     )
     if cell == "lstm":
         st.sidebar.checkbox(
             "unit_forget_bias",
             key=key("unit_forget_bias"),
-            help="Start the forget gate's bias at 1 (changes the drawn weights).",
+            help=t("set.help.unit_forget_bias"),
         )
     if cell == "gru":
         st.sidebar.checkbox(
             "reset_after",
             key=key("reset_after"),
-            help="Apply the reset gate after the recurrent product (Keras' default, "
-            "two bias rows) or before it (the original GRU).",
+            help=t("set.help.reset_after"),
         )
     st.sidebar.checkbox(
         "Bidirectional",
         key=key("bidirectional"),
-        help="keras.layers.Bidirectional: one layer forwards, one backwards.",
+        help=t("set.help.bidirectional"),
     )
     if bidirectional:
+        modes = _labels(
+            [NONE if m is None else m for m in MERGE_MODES], "set.none_merge"
+        )
         st.sidebar.selectbox(
             "merge_mode",
-            [NONE if mode is None else mode for mode in MERGE_MODES],
+            list(modes),
             key=key("merge_mode"),
-            format_func=_merge_label,
-            help="How the two directions' outputs are joined.",
+            format_func=modes.__getitem__,
+            help=t("set.help.merge_mode"),
         )
     st.sidebar.number_input(
-        "Weights seed",
+        t("set.label.weights_seed"),
         min_value=0,
         max_value=MAX_SEED,
         step=1,
         key=key("weights_seed"),
-        help="Seeds Keras' own initializers (Glorot uniform, orthogonal, zeros).",
+        help=t("set.help.weights_seed"),
     )
     st.sidebar.button(
-        "Draw new weights",
+        t("set.draw_weights"),
         key="weights.draw",
         on_click=_draw_new_weights,
         width="stretch",
@@ -328,28 +543,29 @@ def layer_controls() -> LayerSpec | str:
             merge_mode=_none(get("merge_mode")),
         )
     except ValueError as error:
-        return f"Layer: {error}"
+        return t("set.problem.layer", error=error)
 
 
 def _generator_input() -> tuple[np.ndarray, str]:
     """The generator's widgets and its array (raises ValueError when out of range)."""
+    names = {name: t(f"gen.{name}.label") for name in GENERATORS}
     st.sidebar.selectbox(
-        "Generator",
-        list(GENERATORS),
+        t("set.label.generator"),
+        list(names),
         key=key("generator"),
-        format_func=lambda name: GENERATORS[name].label,
+        format_func=names.__getitem__,
     )
     generator = GENERATORS[get("generator")]
-    st.sidebar.caption(generator.description)
+    st.sidebar.caption(t(f"gen.{generator.name}.description"))
     options: dict[str, object] = {}
     if "scaled" in generator.options:
         st.sidebar.checkbox(
-            "Scaled into [0, 1)", key=key("scaled"), help="Off: 0, 1, 2, ... as Keras."
+            t("set.scaled"), key=key("scaled"), help=t("set.help.scaled")
         )
         options["scaled"] = bool(get("scaled"))
     if "feature" in generator.options:
         st.sidebar.number_input(
-            "Feature that gets the 1 (−1: every feature)",
+            t("set.impulse_feature"),
             min_value=-1,
             max_value=MAX_FEATURES - 1,
             step=1,
@@ -359,35 +575,48 @@ def _generator_input() -> tuple[np.ndarray, str]:
         options["feature"] = None if feature < 0 else feature
     if "text" in generator.options:
         st.sidebar.text_input(
-            "Text (one character per timestep)",
+            t("set.text"),
             key=key("text"),
             max_chars=MAX_TIMESTEPS,
         )
         options["text"] = get("text")
-    st.sidebar.slider("Batch", 1, MAX_BATCH, key=key("batch"))
+    st.sidebar.slider(
+        t("set.label.batch"),
+        1,
+        MAX_BATCH,
+        key=key("batch"),
+        help=t("set.help.batch", most=MAX_BATCH, values=f"{MAX_INPUT_ELEMENTS:,}"),
+    )
     derived = generator.derives_shape
     st.sidebar.slider(
-        "Timesteps",
+        t("set.label.timesteps"),
         1,
         MAX_TIMESTEPS,
         key=key("timesteps"),
         disabled=derived,
-        help="Set by the text's length." if derived else None,
+        help=t("set.help.timesteps_text") if derived else None,
     )
     st.sidebar.slider(
-        "Features",
+        t("set.label.features"),
         1,
         MAX_FEATURES,
         key=key("features"),
         disabled=derived,
-        help="Set by the text's distinct characters." if derived else None,
+        help=t("set.help.features_text") if derived else None,
     )
     if generator.uses_seed:
         st.sidebar.number_input(
-            "Input seed", min_value=0, max_value=MAX_SEED, step=1, key=key("input_seed")
+            t("set.label.input_seed"),
+            min_value=0,
+            max_value=MAX_SEED,
+            step=1,
+            key=key("input_seed"),
         )
         st.sidebar.button(
-            "New input", key="input.new", on_click=_new_input_seed, width="stretch"
+            t("set.new_input"),
+            key="input.new",
+            on_click=_new_input_seed,
+            width="stretch",
         )
     batch = int(get("batch"))
     timesteps = None if derived else int(get("timesteps"))
@@ -395,32 +624,33 @@ def _generator_input() -> tuple[np.ndarray, str]:
     x = generate(
         generator.name, batch, timesteps, features, int(get("input_seed")), **options
     )
-    seed_note = f", seed {get('input_seed')}" if generator.uses_seed else ""
-    return x, f"{generator.label}{seed_note}"
+    label = t(f"gen.{generator.name}.label")
+    if generator.uses_seed:
+        return x, t("set.input.seeded", generator=label, seed=get("input_seed"))
+    return x, label
 
 
 def _upload_input() -> tuple[np.ndarray, str]:
     """The upload widget and the parsed array (raises ValueError for a bad file)."""
     st.sidebar.file_uploader(
-        "CSV (rows = timesteps, columns = features) or .npy (2-D or 3-D)",
+        t("set.upload"),
         type=["csv", "npy"],
         key="upload.widget",
         on_change=_read_upload,
         args=("upload.widget", "upload.file"),
-        help=f"At most {MAX_UPLOAD_BYTES // 2**20} MiB and "
-        f"{MAX_INPUT_ELEMENTS:,} values.",
+        help=t(
+            "set.help.upload",
+            mib=MAX_UPLOAD_BYTES // 2**20,
+            values=f"{MAX_INPUT_ELEMENTS:,}",
+        ),
     )
     stored = st.session_state.get("upload.file")
     if stored is None:
-        raise ValueError(
-            "Upload a CSV or .npy file to use as input: a CSV has one row per "
-            "timestep and one column per feature; an .npy holds a (timesteps, "
-            "features) or (batch, timesteps, features) array."
-        )
+        raise ValueError(t("set.upload.none"))
     name, data = stored
     parse = parse_npy if name.lower().endswith(".npy") else parse_csv
     try:
-        return parse(data), f"uploaded file {name}"
+        return parse(data), t("set.input.uploaded", name=name)
     except ValueError as error:
         raise ValueError(f"{name}: {error}") from None
 
@@ -428,7 +658,7 @@ def _upload_input() -> tuple[np.ndarray, str]:
 def _table_input() -> tuple[np.ndarray, str]:
     """The hand-typed table: one sequence, rows = timesteps (raises ValueError)."""
     st.sidebar.number_input(
-        f"Columns (features, 1 to {MAX_TABLE_FEATURES})",
+        t("set.table.columns", most=MAX_TABLE_FEATURES),
         min_value=1,
         max_value=MAX_TABLE_FEATURES,
         step=1,
@@ -437,12 +667,12 @@ def _table_input() -> tuple[np.ndarray, str]:
     )
     columns = int(get("table_features"))
     rows = st.session_state["table.rows"]
-    table = {
-        _column_name(j): [row[j] if j < len(row) else None for row in rows]
+    table = {  # what the editor shows: a cell that is not a number shows empty
+        _column_name(j): [_shown_cell(row[j]) if j < len(row) else None for row in rows]
         for j in range(columns)
     }
     editor_key = f"table.editor.{st.session_state['table.version']}"
-    st.sidebar.caption("One row per timestep; add rows at the bottom.")
+    st.sidebar.caption(t("set.table.caption"))
     st.sidebar.data_editor(
         table,
         key=editor_key,
@@ -450,25 +680,30 @@ def _table_input() -> tuple[np.ndarray, str]:
         on_change=_apply_table_edits,
         args=(editor_key,),
         column_config={
-            name: st.column_config.NumberColumn(name, format="%.4g", required=True)
-            for name in table
+            name: st.column_config.NumberColumn(
+                _column_label(j), format="%.4g", required=True
+            )
+            for j, name in enumerate(table)
         },
     )
     if not rows:
-        raise ValueError("The table is empty: type at least one row (one timestep).")
+        raise ValueError(t("set.table.empty"))
     for row_number, row in enumerate(rows, start=1):
         for column in range(columns):
+            where = {"row": row_number, "column": _column_label(column)}
             if column >= len(row) or row[column] is None:
+                raise ValueError(t("set.table.empty_cell", **where))
+            value = row[column]
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
                 raise ValueError(
-                    f"Table: row {row_number}, column '{_column_name(column)}' is "
-                    "empty. Fill every cell with a finite number."
+                    t("set.table.not_number", **where, value=_shown(value))
                 )
     values = np.array([row[:columns] for row in rows], dtype=np.float64)  # (T, F)
     try:
         x = check_input_array(values[None])
     except ValueError as error:
-        raise ValueError(f"Table: {error}") from None
-    return x, "typed table"
+        raise ValueError(t("set.problem.table", error=error)) from None
+    return x, t("set.input.table")
 
 
 INPUT_SOURCES = {
@@ -480,24 +715,28 @@ INPUT_SOURCES = {
 
 def input_controls() -> tuple[np.ndarray | None, str, str | None]:
     """The input's widgets: (x or None, where it came from, problem or None)."""
-    st.sidebar.header("Input")
+    st.sidebar.header(t("set.input"))
+    st.sidebar.caption(limits_text())
+    sources = {name: t(f"set.source.{name}") for name in SOURCES}
     st.sidebar.radio(
-        "Source", list(SOURCES), key=key("source"), format_func=SOURCES.__getitem__
+        t("set.source"),
+        list(sources),
+        key=key("source"),
+        format_func=sources.__getitem__,
     )
     try:
         x, label = INPUT_SOURCES[get("source")]()
         x = check_input_array(x)
     except ValueError as error:
-        return None, "", f"Input: {error}"
+        return None, "", t("set.problem.input", error=error)
     return x, label, None
 
 
 def _weights_upload(spec: LayerSpec, features: int) -> tuple[np.ndarray, ...] | str:
     """Optional uploaded weights: the arrays, a message, or () when none."""
-    with st.sidebar.expander("Upload weights (.npz)"):
+    with st.sidebar.expander(t("set.weights_upload")):
         st.file_uploader(
-            "An .npz as downloaded from the Weights page (np.savez of "
-            "layer.get_weights())",
+            t("set.weights_upload.label"),
             type=["npz"],
             key="weights.widget",
             on_change=_read_upload,
@@ -510,7 +749,7 @@ def _weights_upload(spec: LayerSpec, features: int) -> tuple[np.ndarray, ...] | 
     try:
         return tuple(parse_weights_npz(data, spec, features))
     except ValueError as error:
-        return f"Weights {name}: {error} Using the seeded weights instead."
+        return t("set.problem.weights", name=name, error=error)
 
 
 def sidebar() -> View | None:
@@ -519,8 +758,8 @@ def sidebar() -> View | None:
     Returns None only when no valid input was ever set in this session (the caller
     shows the problems and stops).
     """
-    keep_settings()
-    problems: list[str] = []
+    problems = keep_settings()
+    i18n.language_switch()  # first in the sidebar, on every page
     spec_or_problem = layer_controls()
     x, label, input_problem = input_controls()
     state = st.session_state
@@ -533,29 +772,33 @@ def sidebar() -> View | None:
         try:
             check_trace_size(spec, x.shape[0], x.shape[1])
         except ValueError as error:
-            problems.append(f"Size: {error}")
+            problems.append(t("set.problem.size", error=error))
             x = None
     if spec is None or x is None:
         last = state.get("view.last_valid")
         if last is None:
             _show_problems(problems)
             return None
-        problems.append("Showing the last valid layer and input until this is fixed.")
+        problems.append(LAST_VALID)
         spec = spec or last["spec"]
         if x is None:
             x, label = last["x"], last["label"]
+        try:  # the size belongs to the pair: this layer on the last input may be
+            check_trace_size(spec, int(x.shape[0]), int(x.shape[1]))  # too large
+        except ValueError:
+            spec, x, label = last["spec"], last["x"], last["label"]
     state["view.last_valid"] = {"spec": spec, "x": x, "label": label}
 
     batch = int(x.shape[0])
     if int(get("batch_index")) > batch - 1:
         put("batch_index", 0)
     st.sidebar.number_input(
-        f"Batch item to follow (0 to {batch - 1})",
+        t("set.batch_index", last=batch - 1),
         min_value=0,
         max_value=batch - 1,
         step=1,
         key=key("batch_index"),
-        help="Which sequence of the batch the per-step views show.",
+        help=t("set.help.batch_index"),
     )
     uploaded = _weights_upload(spec, int(x.shape[2]))
     if isinstance(uploaded, str):
@@ -580,13 +823,19 @@ def sidebar() -> View | None:
         problems=tuple(problems),
     )
     _show_problems(view.problems)
+    permalink.write()
+    permalink.link_box()
     return view
+
+
+# Marks the problem that is an information, not an error (shown with st.info).
+LAST_VALID = "\0last-valid"
 
 
 def _show_problems(problems: list[str] | tuple[str, ...]) -> None:
     for problem in problems:
-        if problem.startswith("Showing the last valid"):
-            st.info(problem)
+        if problem == LAST_VALID:
+            st.info(t("set.last_valid"))
         else:
             st.error(problem)
 
