@@ -11,7 +11,7 @@ CHROMIUM := /usr/bin/chromium
 ADDRESS ?= localhost
 PORT ?= 8501
 
-.PHONY: setup run test lint format bench clean chromium container-test
+.PHONY: setup run test lint format bench clean chromium container-test bench-quick
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -52,8 +52,13 @@ format: $(STAMP)
 container-test: $(STAMP) chromium
 	bash scripts/container_test.sh
 
-bench: $(STAMP)
-	$(PY) bench/engine.py
+# The five benchmarks of bench/ (engine, rerun, cold start, page weight, classroom),
+# then one table against the targets; QUICK=1 for a short smoke run.
+bench: $(STAMP) chromium
+	$(PY) bench/run_all.py
+
+bench-quick: $(STAMP) chromium
+	QUICK=1 $(PY) bench/run_all.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
