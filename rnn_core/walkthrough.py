@@ -45,6 +45,11 @@ WALK_CASES: dict[str, NotebookCase] = {
     ),
 }
 
+# The notebook's computation by hand, as the walkthrough shows it (code, not run here).
+BY_HAND_CODE = (
+    "h0 = np.zeros(4)\nby_hand = np.dot(x, Wx) + np.dot(h0, Wh) + b  # (32, 1, 4)"
+)
+
 
 def _check_simple(trace: Trace) -> None:
     spec = trace.spec
