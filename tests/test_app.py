@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from rnn_core import LayerSpec, trace
 from rnn_core.inputs import generate
 from rnn_core.notebook import NOTEBOOK_CASES
-from tests.test_figures import decode
+from tests.arrays import decode
 from ui.settings import npy_bytes
 
 pytestmark = [pytest.mark.app, pytest.mark.keras]

@@ -36,8 +36,8 @@ from rnn_core.limits import (
 )
 from rnn_core.spec import MAX_UNITS
 from rnn_core.trace import FLOAT32_MAX
+from tests.arrays import decode
 from tests.test_app import PAGES, TIMEOUT, figures, open_page
-from tests.test_figures import decode
 from ui.settings import DEFAULTS, npy_bytes
 
 pytestmark = [pytest.mark.app, pytest.mark.keras]

@@ -32,20 +32,10 @@ from rnn_core.export import (
 )
 from rnn_core.inputs import parse_weights_npz
 from rnn_core.spec import ACTIVATIONS, MERGE_MODES
+from tests.arrays import random_normal as _random
+from tests.arrays import random_weights as _weights
 
 TOL = 1e-5
-
-
-def _random(shape: tuple[int, ...], seed: int, scale: float = 1.0) -> np.ndarray:
-    return (np.random.default_rng(seed).normal(size=shape) * scale).astype(np.float32)
-
-
-def _weights(spec: LayerSpec, features: int, seed: int = 0) -> list[np.ndarray]:
-    rng = np.random.default_rng(seed)
-    return [
-        (rng.normal(size=shape) * 0.5).astype(np.float32)
-        for shape in spec.weight_shapes(features)
-    ]
 
 
 def read_csv(data: bytes) -> list[dict[str, str]]:

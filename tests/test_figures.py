@@ -6,7 +6,6 @@ typed arrays, decoded here), so the tests check the JSON the browser receives.
 
 from __future__ import annotations
 
-import base64
 import json
 
 import numpy as np
@@ -26,23 +25,12 @@ from rnn_core.figures import (
     layout_defaults,
     weight_heatmap,
 )
+from tests.arrays import decode
 
 VALUE = "%{z:.7g}"
 
 
 # --- reading a figure back from its JSON ---------------------------------------------
-
-
-def decode(value: object) -> np.ndarray:
-    """A data array as shipped: a list, or Plotly's {"dtype", "bdata", "shape"}."""
-    if isinstance(value, dict) and "bdata" in value:
-        raw = base64.b64decode(value["bdata"])
-        flat = np.frombuffer(raw, np.dtype(value["dtype"]))  # little-endian, as sent
-        shape = value.get("shape")
-        if shape:
-            flat = flat.reshape([int(n) for n in str(shape).split(",")])
-        return flat
-    return np.asarray(value)
 
 
 def is_diverging_red_blue(colorscale) -> bool:

@@ -19,17 +19,10 @@ import pytest
 
 from rnn_core import LayerSpec
 from rnn_core.notebook_export import TEXTS, notebook_bytes, notebook_for
+from tests.arrays import random_weights as _weights
 
 KERNEL_NAME = "rnn-stepper-test"
 CELL_SECONDS = 300  # the Keras cell imports TensorFlow in the new kernel
-
-
-def _weights(spec: LayerSpec, features: int, seed: int = 0) -> list[np.ndarray]:
-    rng = np.random.default_rng(seed)
-    return [
-        (rng.normal(size=shape) * 0.5).astype(np.float32)
-        for shape in spec.weight_shapes(features)
-    ]
 
 
 def _case(spec: LayerSpec, shape=(3, 4, 5), seed: int = 0):

@@ -21,6 +21,8 @@ import pytest
 
 from rnn_core import LayerSpec, Trace, init_weights, keras_forward, trace
 from rnn_core.trace import compare
+from tests.arrays import random_normal as _random
+from tests.arrays import random_weights as _random_weights
 
 pytestmark = pytest.mark.keras
 
@@ -37,18 +39,6 @@ def notebook_input(timesteps: int) -> np.ndarray:
     generated = generate("uniform", 32, timesteps, 8, seed=0)
     np.testing.assert_array_equal(generated, x)
     return generated
-
-
-def _random(shape: tuple[int, ...], seed: int, scale: float = 1.0) -> np.ndarray:
-    return (np.random.default_rng(seed).normal(size=shape) * scale).astype(np.float32)
-
-
-def _random_weights(spec: LayerSpec, features: int, seed: int) -> list[np.ndarray]:
-    rng = np.random.default_rng(seed)
-    return [
-        (rng.normal(size=shape) * 0.5).astype(np.float32)
-        for shape in spec.weight_shapes(features)
-    ]
 
 
 def assert_consistent(t: Trace) -> None:

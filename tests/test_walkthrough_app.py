@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from rnn_core import trace, walkthrough
-from tests.test_figures import decode
+from tests.arrays import decode
 from ui.i18n import translate
 
 pytestmark = [pytest.mark.app, pytest.mark.keras]
