@@ -19,11 +19,6 @@ def _toggle_play() -> None:
     settings.put("playing", not settings.get("playing"))
 
 
-def _step_moved() -> None:
-    """The slider moved: rerun the whole page, so the sidebar's link has the step."""
-    st.session_state["step.moved"] = True
-
-
 def _direction(view: View) -> str:
     if not view.spec.bidirectional:
         return view.spec.directions[0]
@@ -39,8 +34,6 @@ def _direction(view: View) -> str:
 
 def _stepper(view: View, trace: Trace, direction: str) -> None:
     """The part that reruns alone on every step: slider, diagram and equations."""
-    if st.session_state.pop("step.moved", False) and not settings.get("playing"):
-        st.rerun(scope="app")
     timesteps = view.shape[1]
     last = timesteps - 1
     step = min(int(settings.get("step")), last)
@@ -56,7 +49,6 @@ def _stepper(view: View, trace: Trace, direction: str) -> None:
             0,
             last,
             key=settings.key("step"),
-            on_change=_step_moved,
             help=t("step.slider_help"),
         )
     else:
@@ -90,6 +82,7 @@ def _stepper(view: View, trace: Trace, direction: str) -> None:
         label_column, math_column = st.columns([1, 6], vertical_alignment="center")
         label_column.markdown(equation.label)
         math_column.latex(equation.latex)
+    permalink.link_box(st.container())  # here, so the link follows the step
 
 
 def step_page(view: View, trace: Trace) -> None:
@@ -109,10 +102,15 @@ def step_page(view: View, trace: Trace) -> None:
         disabled=timesteps == 1,
         help=t("step.play_help"),
     )
-    fragment = st.fragment(run_every=PLAY_SECONDS if playing else None)(
-        lambda: guard(lambda: _stepper(view, trace, direction))
-    )
-    fragment()
+    drawn = [False]  # by this full run; later calls are the fragment's own reruns
+
+    def stepper() -> None:
+        if drawn[0]:  # a step or a play tick reran only this fragment: keep the
+            settings.hold_values()  # sidebar's values for the next page switch
+        drawn[0] = True
+        guard(lambda: _stepper(view, trace, direction))
+
+    st.fragment(run_every=PLAY_SECONDS if playing else None)(stepper)()
     if view.spec.cell != "simple_rnn":
         st.subheader(t("step.gates"))
         chart(
@@ -127,4 +125,5 @@ def step_page(view: View, trace: Trace) -> None:
         )
 
 
+st.session_state[settings.LINK_IN_PAGE] = True  # drawn in the fragment, with the step
 run(t("nav.step"), step_page)

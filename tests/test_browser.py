@@ -424,6 +424,20 @@ def test_step_slider_moves_the_equations(page, console: Console) -> None:
     press_slider(page, "Step (0 to 4)", "End", step_line(main, 4))
     assert_no_exception(page)
     screenshot(page, "Step_through_time-step4")
+    # A step reruns only the fragment; the sidebar's settings still hold afterwards.
+    go_to(page, "Weights")
+    go_to(page, "")
+    assert "(32, 5, 8)" in code_text(page)
+    # The same after playing (fragment reruns on a timer).
+    go_to(page, "Step_through_time")
+    press_slider(page, "Step (0 to 4)", "Home", step_line(main, 0))
+    page.get_by_role("button", name="Play").click()
+    step_line(main, 2).wait_for()
+    page.get_by_role("button", name="Pause").click()
+    wait_for_run(page, 1)
+    go_to(page, "Weights")
+    go_to(page, "")
+    assert "(32, 5, 8)" in code_text(page)
     console.check()
 
 
@@ -535,7 +549,8 @@ def test_a_permalink_opens_the_same_view_in_a_fresh_session(
     go_to(page, "Step_through_time")
     main = page.get_by_test_id("stMain")
     press_slider(page, "Step (0 to 2)", "ArrowRight", step_line(main, 1))
-    link_box = page.get_by_test_id("stSidebar").get_by_test_id("stCode")
+    # On this page the link box sits under the equations, in the step's fragment.
+    link_box = main.get_by_test_id("stCode")
     link_box.filter(has_text="step=1").wait_for()
     link = link_box.inner_text().strip()
     assert link.startswith(page.url.split("?")[0]), (link, page.url)

@@ -235,7 +235,10 @@ def test_a_link_to_the_step_page_shows_that_step():
     assert f"{h3[0]:.4g}" in latex
     at.slider(key="cfg.step").set_value(1).run()
     assert at.query_params["step"] == "1"  # the URL follows the slider
-    assert "step=1" in at.sidebar.code[0].value  # and so does the link box
+    # and so does the link box, drawn in the step's fragment on this page
+    assert "step=1" in at.main.code[0].value
+    assert not at.sidebar.code
+    assert translate("link.in_page", "en") in [c.value for c in at.sidebar.caption]
 
 
 @pytest.mark.app

@@ -369,6 +369,10 @@ APP_MESSAGES: dict[str, dict[str, str]] = {
     },
     # --- permalinks ------------------------------------------------------------------
     "link.header": {"en": "Link to this view", "es": "Enlace a esta vista"},
+    "link.in_page": {
+        "en": "The link to this view, with its step, is under the equations.",
+        "es": "El enlace a esta vista, con su paso, está bajo las ecuaciones.",
+    },
     "link.caption": {
         "en": (
             "Copy it (the button at its right) into slides or a message: it opens "

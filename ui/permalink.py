@@ -258,18 +258,25 @@ def link() -> str:
     return f"{base}?{query}" if query else base or "?"
 
 
-def link_box() -> None:
-    """The sidebar's copyable link to this view, and what it cannot carry."""
+def link_box(where: Any = None) -> None:
+    """The copyable link to this view, and what it cannot carry.
+
+    Args:
+        where: the container to draw in; the sidebar by default. The Step page draws
+            it inside its fragment, so the link follows the step without a full rerun.
+    """
     import streamlit as st
 
     from ui.i18n import t
 
     settings = _settings()
-    st.sidebar.header(t("link.header"))
-    st.sidebar.code(link(), language=None, wrap_lines=True)
-    st.sidebar.caption(t("link.caption"))
+    if where is None:
+        where = st.sidebar
+        where.header(t("link.header"))
+    else:
+        where.subheader(t("link.header"))
+    where.code(link(), language=None, wrap_lines=True)
+    where.caption(t("link.caption"))
     source = settings.get("source")
     if source != "generator":
-        st.sidebar.caption(
-            t("link.no_upload" if source == "upload" else "link.no_table")
-        )
+        where.caption(t("link.no_upload" if source == "upload" else "link.no_table"))

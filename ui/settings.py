@@ -824,8 +824,29 @@ def sidebar() -> View | None:
     )
     _show_problems(view.problems)
     permalink.write()
-    permalink.link_box()
+    if state.pop(LINK_IN_PAGE, False):  # the page draws the link box itself
+        st.sidebar.caption(t("link.in_page"))
+    else:
+        permalink.link_box()
     return view
+
+
+# Set by a page, before `sidebar()`, that draws the link box itself (for one run).
+LINK_IN_PAGE = "link.in_page"
+
+
+def hold_values() -> None:
+    """Turn every setting's widget value into plain session state.
+
+    For a rerun of a fragment alone (the Step page's slider and play), called before
+    the fragment draws anything: such a run ends by dropping the records of the
+    widgets it did not draw (the sidebar's), and without this their values would be
+    lost at the next page switch. A full run must not call it after drawing them.
+    """
+    state = st.session_state
+    for name in DEFAULTS:
+        if key(name) in state:
+            state[key(name)] = state[key(name)]
 
 
 # Marks the problem that is an information, not an error (shown with st.info).
