@@ -127,6 +127,30 @@ def test_thread_counts_are_capped_for_tensorflow_and_blas():
         assert 1 <= int(variables[name]) <= 2, name
 
 
+def server_environment() -> dict[str, str]:
+    """ui/serve.py's SERVER_ENVIRONMENT, read without importing it (importing would
+    set the variables in this test process)."""
+    import ast
+
+    tree = ast.parse((REPO / "ui" / "serve.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            getattr(target, "id", None) == "SERVER_ENVIRONMENT"
+            for target in node.targets
+        ):
+            return ast.literal_eval(node.value)
+    raise AssertionError("ui/serve.py has no SERVER_ENVIRONMENT")
+
+
+def test_make_run_and_the_image_cap_threads_alike():
+    """`make run` (ui.serve) sets the same quiet-TensorFlow and thread caps as the
+    image, so a laptop measures what a classroom server does."""
+    variables = env()
+    expected = server_environment()
+    assert "OPENBLAS_NUM_THREADS" in expected
+    assert {name: variables.get(name) for name in expected} == expected
+
+
 def test_serves_streamlit_on_8501_with_an_exec_form_healthcheck():
     assert args_of("EXPOSE") == [str(PORT)]
     (cmd,) = args_of("CMD")
