@@ -1,7 +1,8 @@
 """rnn_core: Keras recurrent layers computed twice, by Keras and by the formulas.
 
 `import rnn_core` loads NumPy only. TensorFlow and Keras are imported, once, by the
-first call that needs them (`init_weights`, `keras_forward`, `trace`).
+first call that needs them (`init_weights`, `keras_forward`, `trace`,
+`keras_gradients`, `trace_gradients`).
 
 Example:
     >>> import numpy as np
@@ -24,21 +25,36 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from rnn_core.gradients import (
+    Gradients,
+    GradientTrace,
+    Readout,
+    hidden_norms,
+    manual_gradients,
+    trace_gradients,
+)
 from rnn_core.manual import Output, describe_output, manual_forward
 from rnn_core.spec import LayerSpec
 from rnn_core.trace import Trace, trace
 from rnn_core.weights import describe_weights, name_weights
 
 __all__ = [
+    "GradientTrace",
+    "Gradients",
     "LayerSpec",
+    "Readout",
     "Trace",
     "describe_output",
     "describe_weights",
+    "hidden_norms",
     "init_weights",
     "keras_forward",
+    "keras_gradients",
     "manual_forward",
+    "manual_gradients",
     "name_weights",
     "trace",
+    "trace_gradients",
 ]
 
 
@@ -63,3 +79,18 @@ def keras_forward(
     from rnn_core import keras_backend
 
     return keras_backend.keras_forward(spec, weights, x, initial_state, mask)
+
+
+def keras_gradients(
+    spec: LayerSpec,
+    weights: Sequence[np.ndarray],
+    x: np.ndarray,
+    target: np.ndarray,
+    loss: str = "last",
+    readout: Readout | None = None,
+) -> Gradients:
+    """`manual_gradients` through the real Keras layer and tf.GradientTape (loads
+    TensorFlow). See `rnn_core.keras_backend.keras_gradients`."""
+    from rnn_core import keras_backend
+
+    return keras_backend.keras_gradients(spec, weights, x, target, loss, readout)

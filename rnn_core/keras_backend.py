@@ -22,6 +22,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from rnn_core.gradients import Gradients, Readout, check_gradient_call
 from rnn_core.manual import LayerCall, Output, check_call
 from rnn_core.spec import LayerSpec
 
@@ -283,3 +284,188 @@ def keras_run(
     with entry.lock:
         _set_weights(entry, weights)
         return _call_layer(entry, call), _step_cells(entry, spec, call)
+
+
+# --- gradients (issue 9) ---
+
+
+@dataclass
+class _GradientRun:
+    """A compiled loss-and-gradients function over one cached layer (+ readout)."""
+
+    entry: _CachedLayer  # whose lock guards this function too
+    readout: keras.layers.Dense | None
+    run: Callable
+
+
+_gradient_runs: OrderedDict[tuple, _GradientRun] = OrderedDict()
+
+
+def _step_with_offsets(
+    cell: keras.layers.Layer,
+    x: tf.Tensor,
+    offsets: tf.Tensor,
+    units: int,
+    n_states: int,
+    backwards: bool,
+) -> tf.Tensor:
+    """Step the real Keras cell over `x` (batch, timesteps, features) from zero states,
+    adding `offsets[s]` (batch, units) to h after step s; returns h per step,
+    (timesteps, batch, units) in processing order."""
+    x_steps = tf.transpose(x, [1, 0, 2])  # (T, B, F)
+    if backwards:
+        x_steps = tf.reverse(x_steps, [0])
+    timesteps = tf.shape(x_steps)[0]
+    states = [tf.zeros((tf.shape(x)[0], units)) for _ in range(n_states)]
+    record = tf.TensorArray(tf.float32, size=timesteps)
+    for s in tf.range(timesteps):
+        _, new_states = cell(x_steps[s], states, training=False)
+        if not isinstance(new_states, list | tuple):
+            new_states = [new_states]
+        h = new_states[0] + offsets[s]  # the watched zero: dL/d offset = dL/dh
+        states = [h, *new_states[1:]]
+        record = record.write(s, h)
+    return record.stack()
+
+
+def _merge_tf(mode: str, y: tf.Tensor, y_reverse: tf.Tensor) -> tf.Tensor:
+    if mode == "concat":
+        return keras.ops.concatenate([y, y_reverse], axis=-1)
+    if mode == "sum":
+        return y + y_reverse
+    if mode == "ave":
+        return (y + y_reverse) / 2
+    return y * y_reverse  # mul
+
+
+def _make_gradient_run(
+    entry: _CachedLayer, spec: LayerSpec, loss: str, readout: keras.layers.Dense | None
+) -> Callable:
+    """Two tapes: the whole Keras layer (+ Dense) for dL/dW, and the stepped cells with
+    a watched zero added to every h_t for the total dL/dh_t."""
+    mean_squared_error = keras.losses.MeanSquaredError()
+    n_states = len(spec.state_names)
+    layer_variables = list(entry.layer.weights)  # layer.get_weights() order
+    readout_variables = [] if readout is None else [readout.kernel, readout.bias]
+
+    def predict(output: tf.Tensor) -> tf.Tensor:
+        return output if readout is None else readout(output)
+
+    @tf.function(reduce_retracing=True)
+    def run(x: tf.Tensor, target: tf.Tensor, offsets: list) -> tuple:
+        with tf.GradientTape() as tape:
+            prediction = predict(entry.layer(x, training=False))
+            loss_value = mean_squared_error(target, prediction)
+        weight_grads = tape.gradient(loss_value, layer_variables + readout_variables)
+        with tf.GradientTape() as step_tape:
+            step_tape.watch(offsets)
+            emitted = []
+            for k, direction in enumerate(spec.directions):
+                steps = _step_with_offsets(
+                    entry.cells[k],
+                    x,
+                    offsets[k],
+                    spec.units,
+                    n_states,
+                    direction == "backward",
+                )  # (T, B, units) in processing order
+                if loss == "last":
+                    emitted.append(steps[-1])
+                elif spec.bidirectional and k == 1:  # flipped back into input time
+                    emitted.append(tf.transpose(tf.reverse(steps, [0]), [1, 0, 2]))
+                else:
+                    emitted.append(tf.transpose(steps, [1, 0, 2]))
+            if spec.bidirectional:
+                output = _merge_tf(spec.merge_mode, emitted[0], emitted[1])
+            else:
+                output = emitted[0]
+            step_loss = mean_squared_error(target, predict(output))
+        hidden_grads = step_tape.gradient(step_loss, offsets)
+        return loss_value, prediction, weight_grads, hidden_grads
+
+    return run
+
+
+def _gradient_run(
+    spec: LayerSpec, input_dim: int, loss: str, readout_shape: tuple[int, int] | None
+) -> _GradientRun:
+    entry = _cached_layer(spec, input_dim)
+    key = (spec, input_dim, loss, readout_shape)
+    with _cache_lock:
+        found = _gradient_runs.get(key)
+        if found is not None and found.entry is entry:
+            _gradient_runs.move_to_end(key)
+            return found
+    readout = None
+    if readout_shape is not None:
+        readout = keras.layers.Dense(readout_shape[1])
+        readout.build((None, readout_shape[0]))
+    found = _GradientRun(entry, readout, _make_gradient_run(entry, spec, loss, readout))
+    with _cache_lock:
+        current = _gradient_runs.get(key)
+        if current is not None and current.entry is entry:
+            found = current
+        _gradient_runs[key] = found
+        _gradient_runs.move_to_end(key)
+        while len(_gradient_runs) > MAX_CACHED_LAYERS:
+            _gradient_runs.popitem(last=False)
+    return found
+
+
+def keras_gradients(
+    spec: LayerSpec,
+    weights: Sequence[np.ndarray],
+    x: np.ndarray,
+    target: np.ndarray,
+    loss: str = "last",
+    readout: Readout | None = None,
+) -> Gradients:
+    """`rnn_core.gradients.manual_gradients` through the real Keras layer.
+
+    tf.GradientTape over the layer (return_sequences set by `loss`) and a
+    keras.layers.Dense for the readout gives dL/dW; stepping the layer's own cells
+    with a watched zero added to each h_t gives the total dL/dh_t. The loss is
+    keras.losses.MeanSquaredError. Arrays are returned as float64 (computed in
+    float32).
+    """
+    call = check_gradient_call(spec, weights, x, target, loss, readout)
+    batch, timesteps, features = call.x.shape
+    readout_shape = None if call.readout is None else call.readout.kernel.shape
+    gradient_run = _gradient_run(call.spec, features, loss, readout_shape)
+    offsets = [
+        tf.zeros((timesteps, batch, call.spec.units)) for _ in call.spec.directions
+    ]
+    with gradient_run.entry.lock:
+        _set_weights(gradient_run.entry, weights)
+        if gradient_run.readout is not None:
+            gradient_run.readout.set_weights(
+                [
+                    np.asarray(call.readout.kernel, np.float32),
+                    np.asarray(call.readout.bias, np.float32),
+                ]
+            )
+        loss_value, prediction, weight_grads, hidden_grads = gradient_run.run(
+            tf.constant(call.x, tf.float32),
+            tf.constant(call.target, tf.float32),
+            offsets,
+        )
+    grads = [np.asarray(g, np.float64) for g in weight_grads]
+    n_layer = len(call.weight_names)
+    return Gradients(
+        loss=float(loss_value),
+        prediction=np.asarray(prediction, np.float64),
+        weights=tuple(grads[:n_layer]),
+        weight_names=call.weight_names,
+        readout=None if call.readout is None else (grads[n_layer], grads[n_layer + 1]),
+        hidden={
+            direction: np.asarray(d_h, np.float64).transpose(1, 0, 2)  # (B, T, units)
+            for direction, d_h in zip(call.spec.directions, hidden_grads, strict=True)
+        },
+        time_index={
+            direction: np.arange(timesteps)[::-1]
+            if direction == "backward"
+            else np.arange(timesteps)
+            for direction in call.spec.directions
+        },
+    )
+
