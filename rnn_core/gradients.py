@@ -46,7 +46,7 @@ from rnn_core.weights import describe_weights
 LOSSES: tuple[str, ...] = ("last", "sequence")
 # Keras computes its gradients in float32; the manual ones are float64. Measured over
 # the tests' grid the largest difference, relative to the largest magnitude of the
-# same array, is about 1e-6; 1e-4 leaves room for longer sequences (rounding grows with
+# same array, is below 1e-6; 1e-4 leaves room for longer sequences (rounding grows with
 # the number of steps) while still catching any wrong term, which shows as 1e-2 or more.
 GRADIENT_TOLERANCE = 1e-4
 # Sparsemax's derivative through Keras' own threshold formula is not written out here.
