@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rnn_core.errors import CoreError, Msg
 from rnn_core.limits import (
     MAX_FEATURES,
     MAX_TIMESTEPS,
@@ -98,43 +99,41 @@ def _check_seed(seed: object) -> int:
     return int(seed)
 
 
-def _describe_dtype(dtype: np.dtype) -> str:
+# dtype.kind -> the message naming what such an array holds
+_DTYPE_KINDS = {
+    "c": "complex",
+    "U": "text",
+    "S": "bytes",
+    "V": "records",
+    "M": "dates",
+    "m": "spans",
+}
+
+
+def _describe_dtype(dtype: np.dtype) -> str | Msg:
     if dtype.hasobject:
-        return f"{dtype} (Python objects)"
-    kinds = {
-        "c": "complex numbers",
-        "U": "text",
-        "S": "bytes",
-        "V": "raw or structured records",
-        "M": "dates",
-        "m": "time spans",
-    }
-    kind = "structured records" if dtype.names is not None else kinds.get(dtype.kind)
-    return f"{dtype} ({kind})" if kind else str(dtype)
+        return Msg(
+            "core.dtype.described", dtype=str(dtype), kind=Msg("core.dtype.objects")
+        )
+    kind = "structured" if dtype.names is not None else _DTYPE_KINDS.get(dtype.kind)
+    if kind is None:
+        return str(dtype)
+    return Msg("core.dtype.described", dtype=str(dtype), kind=Msg(f"core.dtype.{kind}"))
 
 
-def _check_numeric_dtype(dtype: np.dtype, what: str) -> None:
+def _check_numeric_dtype(dtype: np.dtype, what: Msg) -> None:
     """Raise ValueError unless `dtype` is bool, integer or real floating point."""
     if dtype.hasobject:
-        raise ValueError(
-            f"{what} holds Python objects (dtype {dtype}); pickled content is not "
-            "accepted. Expected an array of numbers: bool, int, uint or float."
-        )
+        raise CoreError("core.err.dtype_objects", what=what, dtype=str(dtype))
     if dtype.names is not None or dtype.subdtype is not None:
-        raise ValueError(
-            f"{what} has a structured dtype {dtype}; expected a plain array of "
-            "numbers: bool, int, uint or float."
-        )
+        raise CoreError("core.err.dtype_structured", what=what, dtype=str(dtype))
     if dtype.kind not in _NUMERIC_KINDS:
-        raise ValueError(
-            f"{what} has dtype {_describe_dtype(dtype)}; expected real numbers: "
-            "bool, int, uint or float."
-        )
+        raise CoreError("core.err.dtype_kind", what=what, dtype=_describe_dtype(dtype))
 
 
-def _position(index: tuple[int, ...]) -> str:
+def _position(index: tuple[int, ...]) -> Msg:
     b, t, f = index
-    return f"x[{b}, {t}, {f}] (batch item {b}, timestep {t}, feature {f})"
+    return Msg("core.what.input_at", b=b, t=t, f=f)
 
 
 def check_input_array(x: np.ndarray) -> np.ndarray:
@@ -159,18 +158,15 @@ def check_input_array(x: np.ndarray) -> np.ndarray:
             "The input must be a NumPy array of shape (batch, timesteps, features); "
             f"got {type(x).__name__}."
         )
-    _check_numeric_dtype(x.dtype, "The input")
+    _check_numeric_dtype(x.dtype, Msg("core.what.input"))
     if x.ndim != 3:
-        raise ValueError(
-            "The input must have rank 3, shape (batch, timesteps, features); "
-            f"got rank {x.ndim}, shape {x.shape}."
-        )
+        raise CoreError("core.err.input_rank", rank=x.ndim, shape=x.shape)
     check_input_shape(*(int(n) for n in x.shape))
-    return _finite_float32(x, lambda index: f"The input at {_position(index)}")
+    return _finite_float32(x, _position)
 
 
 def _finite_float32(
-    x: np.ndarray, where: Callable[[tuple[int, ...]], str]
+    x: np.ndarray, where: Callable[[tuple[int, ...]], Msg]
 ) -> np.ndarray:
     """A float32, C-contiguous copy of the numeric array `x`, or a ValueError that
     names the first value that is NaN, infinite or too large for float32 as
@@ -179,18 +175,18 @@ def _finite_float32(
         bad = ~np.isfinite(x)
         if bad.any():
             index = tuple(int(i) for i in np.argwhere(bad)[0])
-            raise ValueError(
-                f"{where(index)} is {x[index]}: only finite numbers are allowed."
-            )
+            raise CoreError("core.err.not_finite", where=where(index), value=x[index])
     with np.errstate(over="ignore"):  # float64 beyond float32 is reported below
         out = np.array(x, dtype=np.float32, order="C", copy=True)  # same shape
     if x.dtype.kind == "f" and x.dtype.itemsize > 4:
         too_big = ~np.isfinite(out)
         if too_big.any():
             index = tuple(int(i) for i in np.argwhere(too_big)[0])
-            raise ValueError(
-                f"{where(index)} is {x[index]}, too large for float32: values must "
-                f"lie within ±{_FLOAT32_MAX:.4g}."
+            raise CoreError(
+                "core.err.too_large",
+                where=where(index),
+                value=x[index],
+                most=f"{_FLOAT32_MAX:.4g}",
             )
     return out
 
@@ -353,9 +349,8 @@ def impulse(
         or not isinstance(feature, int)
         or not 0 <= feature < features
     ):
-        raise ValueError(
-            f"`feature` must be None or a feature index from 0 to {features - 1}; "
-            f"got {feature!r}."
+        raise CoreError(
+            "core.err.impulse_feature", last=features - 1, value=repr(feature)
         )
     x = np.zeros((batch, timesteps, features), dtype=np.float32)
     if feature is None:
@@ -367,12 +362,9 @@ def impulse(
 
 def _check_text(text: object) -> str:
     if not isinstance(text, str) or not text:
-        raise ValueError(f"`text` must be a non-empty string; got {text!r}.")
+        raise CoreError("core.err.text_empty", value=repr(text))
     if len(text) > MAX_TIMESTEPS:
-        raise ValueError(
-            f"`text` must be at most {MAX_TIMESTEPS} characters (one timestep each); "
-            f"got {len(text)}."
-        )
+        raise CoreError("core.err.text_long", most=MAX_TIMESTEPS, count=len(text))
     return text
 
 
@@ -456,9 +448,11 @@ def one_hot_text(
         features = len(vocabulary)
     check_input_shape(batch, timesteps, features)
     if features < len(vocabulary):
-        raise ValueError(
-            f"`features` must be at least the text's vocabulary size "
-            f"{len(vocabulary)} ({''.join(vocabulary)!r}); got {features}."
+        raise CoreError(
+            "core.err.vocabulary",
+            size=len(vocabulary),
+            letters=repr("".join(vocabulary)),
+            value=features,
         )
     rng = np.random.default_rng(_check_seed(seed))
     starts = rng.integers(0, len(text), size=batch)  # (batch,)
@@ -599,21 +593,21 @@ def _as_bytes(data: object, what: str) -> bytes:
     return data
 
 
-def _check_upload_size(
-    size: int,
-    what: str,
-    limit: int = MAX_UPLOAD_BYTES,
-    why: str = f"({MAX_UPLOAD_BYTES // 2**20} MiB)",
-) -> None:
+def _check_upload_size(size: int, what: Msg, limit: int = MAX_UPLOAD_BYTES) -> None:
+    """Refuse an empty upload, or one over `limit` bytes (the upload limit, in MiB)."""
     if size > limit:
-        raise ValueError(
-            f"The {what} is {size:,} bytes; at most {limit:,} bytes {why} are allowed."
+        raise CoreError(
+            "core.err.upload_too_big",
+            what=what,
+            size=f"{size:,}",
+            limit=f"{limit:,}",
+            mib=MAX_UPLOAD_BYTES // 2**20,
         )
     if size == 0:
-        raise ValueError(f"The {what} is empty.")
+        raise CoreError("core.err.upload_empty", what=what)
 
 
-def _read_npy_header(fp: io.IOBase, what: str) -> tuple[tuple[int, ...], np.dtype, int]:
+def _read_npy_header(fp: io.IOBase, what: Msg) -> tuple[tuple[int, ...], np.dtype, int]:
     """The shape and dtype a .npy header declares, and where its data starts.
 
     Reads at most `_NPY_MAX_PREFIX_BYTES` from `fp` (a header declaring itself longer
@@ -628,19 +622,19 @@ def _read_npy_header(fp: io.IOBase, what: str) -> tuple[tuple[int, ...], np.dtyp
         head = io.BytesIO(fp.read(_NPY_MAX_PREFIX_BYTES))
         version = np.lib.format.read_magic(head)
         if version not in ((1, 0), (2, 0)):
-            raise ValueError(
-                f"format version {version[0]}.{version[1]} is not supported; expected "
-                "1.0 or 2.0 (what np.save writes for numeric arrays)"
+            raise CoreError(
+                "core.err.npy_version", version=f"{version[0]}.{version[1]}"
             )
         length_format = "<H" if version == (1, 0) else "<I"
         length_bytes = head.read(struct.calcsize(length_format))
         if len(length_bytes) < struct.calcsize(length_format):
-            raise ValueError("the file ends inside the header")
+            raise CoreError("core.err.npy_header_cut")
         (length,) = struct.unpack(length_format, length_bytes)
         if length > _NPY_MAX_HEADER_CHARS:
-            raise ValueError(
-                f"the header declares {length:,} bytes; at most "
-                f"{_NPY_MAX_HEADER_CHARS:,} are allowed"
+            raise CoreError(
+                "core.err.npy_header_long",
+                length=f"{length:,}",
+                most=f"{_NPY_MAX_HEADER_CHARS:,}",
             )
         head.seek(0)
         read_header = (
@@ -652,28 +646,29 @@ def _read_npy_header(fp: io.IOBase, what: str) -> tuple[tuple[int, ...], np.dtyp
         shape, _fortran_order, dtype = read_header(
             head, max_header_size=_NPY_MAX_HEADER_CHARS
         )
+    except CoreError as e:
+        raise CoreError("core.err.unreadable", what=what, reason=e) from None
     except Exception as e:  # a malformed header can raise almost anything
         reason = " ".join(str(e).split())  # NumPy's messages can span lines
-        raise ValueError(f"{what} cannot be read: {reason[:300]}") from None
+        raise CoreError("core.err.unreadable", what=what, reason=reason[:300]) from None
     return tuple(shape), dtype, head.tell()
 
 
 def _check_npy_data_size(
-    shape: tuple[int, ...], dtype: np.dtype, held: int, what: str
+    shape: tuple[int, ...], dtype: np.dtype, held: int, what: Msg
 ) -> None:
     """Raise ValueError unless `held` bytes are exactly the data the header declares."""
     declared = math.prod(shape) * dtype.itemsize
+    sizes = {
+        "what": what,
+        "shape": shape,
+        "dtype": str(dtype),
+        "declared": f"{declared:,}",
+    }
     if held < declared:
-        raise ValueError(
-            f"{what} is truncated: its header declares shape {shape} of {dtype}, "
-            f"{declared:,} bytes of data, but it holds only {held:,}."
-        )
+        raise CoreError("core.err.npy_truncated", held=f"{held:,}", **sizes)
     if held > declared:
-        raise ValueError(
-            f"{what} has {held - declared:,} unexpected bytes after the {declared:,} "
-            f"bytes of data its header declares (shape {shape} of {dtype}); expected "
-            "a file written by np.save."
-        )
+        raise CoreError("core.err.npy_extra", extra=f"{held - declared:,}", **sizes)
 
 
 def _csv_lines(text: str) -> Iterator[str]:
@@ -687,10 +682,8 @@ def _csv_lines(text: str) -> Iterator[str]:
         if start >= len(text):
             return
         if number > _MAX_CSV_LINES:
-            raise ValueError(
-                f"The CSV file has more than {_MAX_CSV_LINES:,} lines; at most "
-                f"{MAX_TIMESTEPS} rows of numbers (one per timestep) are allowed, "
-                "with a header and blank lines."
+            raise CoreError(
+                "core.err.csv_lines", lines=f"{_MAX_CSV_LINES:,}", most=MAX_TIMESTEPS
             )
         # Search no further than just past the longest allowed line and its break.
         match = _CSV_LINE_BREAK.search(
@@ -698,10 +691,11 @@ def _csv_lines(text: str) -> Iterator[str]:
         )
         line_end, end = (match.start(), match.end()) if match else (len(text),) * 2
         if line_end - start > _MAX_CSV_LINE_CHARS:
-            raise ValueError(
-                f"CSV line {number} is more than {_MAX_CSV_LINE_CHARS:,} characters "
-                f"long; at most {_MAX_CSV_LINE_CHARS:,} are allowed (one line is one "
-                f"timestep of at most {MAX_FEATURES} numbers)."
+            raise CoreError(
+                "core.err.csv_line_long",
+                line=number,
+                most=f"{_MAX_CSV_LINE_CHARS:,}",
+                features=MAX_FEATURES,
             )
         yield text[start:end]
         start = end
@@ -754,18 +748,16 @@ def parse_csv(data: bytes | str) -> np.ndarray:
             that is not a finite number, or more rows or columns than the limits.
     """
     if isinstance(data, str):
-        _check_upload_size(len(data), "CSV file")
+        _check_upload_size(len(data), Msg("core.what.csv_file"))
         text = data
     else:
         data = _as_bytes(data, "CSV file")
-        _check_upload_size(len(data), "CSV file")
+        _check_upload_size(len(data), Msg("core.what.csv_file"))
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as e:
-            raise ValueError(
-                f"The CSV file is not UTF-8 text: byte 0x{data[e.start]:02x} at "
-                f"position {e.start} cannot be decoded. Save it as UTF-8 (in Excel: "
-                "CSV UTF-8)."
+            raise CoreError(
+                "core.err.csv_utf8", byte=f"0x{data[e.start]:02x}", position=e.start
             ) from None
     delimiter = _sniff_delimiter(text)
     rows: list[list[float]] = []  # (timesteps, features)
@@ -779,56 +771,55 @@ def parse_csv(data: bytes | str) -> np.ndarray:
             if not any(cells):
                 continue  # a blank row
             if expected is None:
-                expected, expected_from = len(cells), f"row {row}"
+                expected, expected_from = len(cells), Msg("core.csv.row", row=row)
                 if expected > MAX_FEATURES:
-                    raise ValueError(
-                        f"CSV row {row} has {expected} values; at most {MAX_FEATURES} "
-                        "columns (features) are allowed."
+                    raise CoreError(
+                        "core.err.csv_columns",
+                        row=row,
+                        count=expected,
+                        most=MAX_FEATURES,
                     )
                 if all(_to_number(c) is None for c in cells):
-                    expected_from = f"the header in row {row}"
+                    expected_from = Msg("core.csv.header", row=row)
                     continue
             if len(cells) != expected:
-                raise ValueError(
-                    f"CSV row {row} has {len(cells)} "
-                    f"{'value' if len(cells) == 1 else 'values'}, expected {expected} "
-                    f"(as in {expected_from}); every row must have the same number "
-                    "of columns."
+                raise CoreError(
+                    "core.err.csv_ragged_one"
+                    if len(cells) == 1
+                    else "core.err.csv_ragged",
+                    row=row,
+                    count=len(cells),
+                    expected=expected,
+                    source=expected_from,
                 )
             if len(rows) == MAX_TIMESTEPS:
-                raise ValueError(
-                    f"The CSV file has more than {MAX_TIMESTEPS} data rows; each "
-                    f"row is one timestep and at most {MAX_TIMESTEPS} are allowed."
-                )
+                raise CoreError("core.err.csv_rows", most=MAX_TIMESTEPS)
             values = []
             for column, cell in enumerate(cells, start=1):
                 value = _to_number(cell)
                 if value is None:
                     shown = "empty" if not cell else f"{cell[:20]!r}"
-                    raise ValueError(
-                        f"CSV row {row}, column {column} is {shown}: expected a "
-                        "number such as 0.5 or -3e-2."
+                    raise CoreError(
+                        "core.err.csv_not_number", row=row, column=column, value=shown
                     )
+                where = Msg("core.csv.cell", row=row, column=column)
                 if not np.isfinite(value):
-                    raise ValueError(
-                        f"CSV row {row}, column {column} is {value}: only finite "
-                        "numbers are allowed."
-                    )
+                    raise CoreError("core.err.not_finite", where=where, value=value)
                 if abs(value) > _FLOAT32_MAX:
-                    raise ValueError(
-                        f"CSV row {row}, column {column} is {cell[:20]}, too large for "
-                        f"float32: values must lie within ±{_FLOAT32_MAX:.4g}."
+                    raise CoreError(
+                        "core.err.too_large",
+                        where=where,
+                        value=cell[:20],
+                        most=f"{_FLOAT32_MAX:.4g}",
                     )
                 values.append(value)
             rows.append(values)
     except csv.Error as e:
-        raise ValueError(
-            f"The CSV file could not be read at line {reader.line_num}: {e}."
+        raise CoreError(
+            "core.err.csv_unreadable", line=reader.line_num, reason=e
         ) from None
     if not rows:
-        raise ValueError(
-            "The CSV file has no rows of numbers; expected one row per timestep."
-        )
+        raise CoreError("core.err.csv_empty")
     check_input_shape(1, len(rows), len(rows[0]))
     return check_input_array(np.array([rows], dtype=np.float64))
 
@@ -855,42 +846,36 @@ def parse_npy(data: bytes) -> np.ndarray:
             NaN or infinity.
     """
     data = _as_bytes(data, ".npy file")
-    _check_upload_size(len(data), ".npy file")
+    npy_file = Msg("core.what.npy_file")
+    _check_upload_size(len(data), npy_file)
     if data.startswith(b"PK"):
-        raise ValueError(
-            "The file is a zip archive (an .npz?); expected a single .npy array "
-            "written by np.save."
-        )
+        raise CoreError("core.err.npy_zip")
     magic = b"\x93NUMPY"
     if not data.startswith(magic):
-        if data[:1] == b"\x80":
-            hint = "it looks pickled, and pickled content is not accepted"
-        else:
-            hint = "expected an array written by np.save"
-        raise ValueError(
-            "The file is not a .npy file: it does not start with the NumPy magic "
-            f"string {magic!r}; {hint}."
+        hint = Msg(
+            "core.hint.pickled" if data[:1] == b"\x80" else "core.hint.expected_npy"
         )
-    shape, dtype, offset = _read_npy_header(io.BytesIO(data), "The .npy header")
-    _check_numeric_dtype(dtype, "The .npy file")
+        raise CoreError("core.err.npy_magic", magic=repr(magic), hint=hint)
+    shape, dtype, offset = _read_npy_header(
+        io.BytesIO(data), Msg("core.what.npy_header")
+    )
+    _check_numeric_dtype(dtype, npy_file)
     if len(shape) not in (2, 3):
-        raise ValueError(
-            "The .npy array must have rank 2 (timesteps, features) or 3 (batch, "
-            f"timesteps, features); got rank {len(shape)}, shape {shape}."
-        )
+        raise CoreError("core.err.npy_rank", rank=len(shape), shape=shape)
     full_shape = shape if len(shape) == 3 else (1, *shape)  # (batch, T, features)
     try:
         check_input_shape(*full_shape)
     except ValueError as e:
-        raise ValueError(
-            f"The .npy array of shape {shape} is read as (batch, timesteps, "
-            f"features) = {full_shape}: {e}"
+        raise CoreError(
+            "core.err.npy_shape", shape=shape, full_shape=full_shape, reason=e
         ) from None
-    _check_npy_data_size(shape, dtype, len(data) - offset, "The .npy file")
+    _check_npy_data_size(shape, dtype, len(data) - offset, npy_file)
     try:
         x = np.load(io.BytesIO(data), allow_pickle=False)
     except (ValueError, OSError, EOFError) as e:
-        raise ValueError(f"The .npy file cannot be read: {str(e)[:300]}") from None
+        raise CoreError(
+            "core.err.unreadable", what=npy_file, reason=str(e)[:300]
+        ) from None
     return check_input_array(x.reshape(full_shape))
 
 
@@ -953,45 +938,43 @@ def parse_weights_npz(data: bytes, spec: LayerSpec, input_dim: int) -> list[np.n
     """
     shapes = _check_weights_call(spec, input_dim)
     data = _as_bytes(data, "weights file")
-    _check_upload_size(
-        len(data),
-        "weights file",
-        weights_npz_byte_limit(spec, input_dim),
-        f"for this layer (its {len(shapes)} arrays as float64)",
-    )
+    weights_file = Msg("core.what.weights_file")
+    limit = weights_npz_byte_limit(spec, input_dim)
+    if len(data) > limit:
+        raise CoreError(
+            "core.err.weights_too_big",
+            size=f"{len(data):,}",
+            limit=f"{limit:,}",
+            count=len(shapes),
+        )
+    _check_upload_size(len(data), weights_file, limit)
     if not data.startswith(b"PK"):
         if data.startswith(b"\x93NUMPY"):
-            hint = "it is a single .npy array"
+            hint = Msg("core.hint.single_npy")
         elif data[:1] == b"\x80":
-            hint = "it looks pickled, and pickled content is not accepted"
+            hint = Msg("core.hint.pickled")
         else:
-            hint = "it is not a zip archive"
-        raise ValueError(
-            f"The weights file is not an .npz file: {hint}; expected the arrays of "
-            "layer.get_weights() as written by np.savez(path, *layer.get_weights())."
-        )
+            hint = Msg("core.hint.not_zip")
+        raise CoreError("core.err.weights_not_npz", hint=hint)
     infos = describe_weights(spec, int(input_dim))
     keys = [f"arr_{k}" for k in range(len(infos))]
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = sorted(archive.namelist())
     except Exception as e:  # a damaged zip can raise almost anything
-        raise ValueError(
-            f"The weights file is not a readable .npz file: {str(e)[:300]}"
-        ) from None
+        raise CoreError("core.err.weights_unreadable", reason=str(e)[:300]) from None
     with archive:
         if members != sorted(f"{key}.npy" for key in keys):
             expected = ", ".join(
                 f"{key} {info.keras_name} {info.shape}"
                 for key, info in zip(keys, infos, strict=True)
             )
-            got = (
-                ", ".join(_shown_name(m.removesuffix(".npy")) for m in members)
-                or "nothing"
-            )
-            raise ValueError(
-                f"The weights file must hold {len(keys)} arrays for this layer "
-                f"({expected}); got {_shorten(got)}."
+            got = ", ".join(_shown_name(m.removesuffix(".npy")) for m in members)
+            raise CoreError(
+                "core.err.weights_members",
+                count=len(keys),
+                expected=expected,
+                got=_shorten(got) if got else Msg("core.hint.nothing"),
             )
         return [
             _read_weights_member(archive, key, info, input_dim)
@@ -1015,22 +998,27 @@ def _read_weights_member(
 ) -> np.ndarray:
     """One array of a weights .npz, checked from its header before it is read."""
     label = f"{key} ({info.keras_name}, {info.name})"  # arr_1 (recurrent_kernel, Wh)
-    what = f"The weights file's {label}"
+    what = Msg("core.what.weights_member", label=label)
     shape = info.shape
     member = archive.getinfo(f"{key}.npy")
     try:
         with archive.open(member) as f:
-            declared, dtype, offset = _read_npy_header(f, f"The .npy header of {label}")
+            declared, dtype, offset = _read_npy_header(
+                f, Msg("core.what.weights_header", label=label)
+            )
         held = member.file_size - offset
     except ValueError:
         raise
     except Exception as e:  # encrypted, unknown compression, damaged zip entry
-        raise ValueError(f"{what} cannot be read: {str(e)[:300]}") from None
+        raise CoreError("core.err.unreadable", what=what, reason=str(e)[:300]) from None
     _check_numeric_dtype(dtype, what)
     if declared != shape:
-        raise ValueError(
-            f"{what} must have shape {shape} for this layer and {input_dim} "
-            f"features; got {declared}."
+        raise CoreError(
+            "core.err.weights_shape",
+            what=what,
+            shape=shape,
+            features=input_dim,
+            got=declared,
         )
     _check_npy_data_size(shape, dtype, held, what)
     try:
@@ -1039,5 +1027,7 @@ def _read_weights_member(
                 f, allow_pickle=False, max_header_size=_NPY_MAX_HEADER_CHARS
             )
     except Exception as e:  # a damaged entry (bad CRC, bad deflate data)
-        raise ValueError(f"{what} cannot be read: {str(e)[:300]}") from None
-    return _finite_float32(array, lambda index: f"{what} at {list(index)}")
+        raise CoreError("core.err.unreadable", what=what, reason=str(e)[:300]) from None
+    return _finite_float32(
+        array, lambda index: Msg("core.what.at", what=what, index=list(index))
+    )

@@ -6,6 +6,7 @@ fails fast with a message instead of exhausting the server's memory.
 
 from __future__ import annotations
 
+from rnn_core.errors import CoreError
 from rnn_core.spec import MAX_UNITS, LayerSpec
 
 MAX_BATCH = 256
@@ -40,17 +41,20 @@ def check_input_shape(batch: int, timesteps: int, features: int) -> None:
         ("features", features, MAX_FEATURES),
     ):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(
-                f"`{name}` must be a whole number from 1 to {limit}; got {value!r}."
+            raise CoreError(
+                "core.err.limit_whole", name=name, limit=limit, value=repr(value)
             )
         if value > limit:
-            raise ValueError(f"`{name}` must be at most {limit}; got {value}.")
+            raise CoreError("core.err.limit_above", name=name, limit=limit, value=value)
     elements = batch * timesteps * features
     if elements > MAX_INPUT_ELEMENTS:
-        raise ValueError(
-            f"The input batch × timesteps × features = {batch} × {timesteps} × "
-            f"{features} = {elements:,} values; at most {MAX_INPUT_ELEMENTS:,} are "
-            "allowed."
+        raise CoreError(
+            "core.err.input_elements",
+            batch=batch,
+            timesteps=timesteps,
+            features=features,
+            elements=f"{elements:,}",
+            most=f"{MAX_INPUT_ELEMENTS:,}",
         )
 
 
@@ -75,9 +79,12 @@ def check_trace_size(spec: LayerSpec, batch: int, timesteps: int) -> None:
     directions = len(spec.directions)
     elements = batch * timesteps * spec.units * directions
     if elements > MAX_STATE_ELEMENTS:
-        raise ValueError(
-            "The states of this trace would hold batch × timesteps × units × "
-            f"directions = {batch} × {timesteps} × {spec.units} × {directions} = "
-            f"{elements:,} values per state; at most {MAX_STATE_ELEMENTS:,} are "
-            "allowed (use a smaller batch, fewer timesteps or fewer units)."
+        raise CoreError(
+            "core.err.trace_elements",
+            batch=batch,
+            timesteps=timesteps,
+            units=spec.units,
+            directions=directions,
+            elements=f"{elements:,}",
+            most=f"{MAX_STATE_ELEMENTS:,}",
         )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+from rnn_core.errors import CoreError
+
 CELLS: tuple[str, ...] = ("simple_rnn", "lstm", "gru")
 CELL_CLASS_NAMES: dict[str, str] = {
     "simple_rnn": "SimpleRNN",
@@ -89,18 +91,14 @@ def _check_choice(field: str, value: object, allowed: tuple) -> None:
     # element, and any other type is a mistake to report, not to coerce.
     if not (value is None or isinstance(value, str)) or value not in allowed:
         shown = ", ".join(repr(a) for a in allowed)
-        raise ValueError(
-            f"Received an invalid value for `{field}`: expected one of {shown}; "
-            f"got {value!r}."
+        raise CoreError(
+            "core.err.field_choice", field=field, allowed=shown, value=repr(value)
         )
 
 
 def _check_flag(field: str, value: object) -> None:
     if not isinstance(value, bool):
-        raise ValueError(
-            f"Received an invalid value for `{field}`: expected True or False; "
-            f"got {value!r}."
-        )
+        raise CoreError("core.err.field_flag", field=field, value=repr(value))
 
 
 @dataclass(frozen=True)
@@ -150,9 +148,8 @@ class LayerSpec:
             or not isinstance(self.units, int)
             or not 1 <= self.units <= MAX_UNITS
         ):
-            raise ValueError(
-                "Received an invalid value for `units`: expected an integer from 1 to "
-                f"{MAX_UNITS}; got {self.units!r}."
+            raise CoreError(
+                "core.err.field_units", most=MAX_UNITS, value=repr(self.units)
             )
         _check_choice("activation", self.activation, (*ACTIVATIONS, None))
         _check_choice("recurrent_activation", self.recurrent_activation, ACTIVATIONS)
@@ -160,12 +157,7 @@ class LayerSpec:
             _check_flag(flag, getattr(self, flag))
         _check_choice("merge_mode", self.merge_mode, MERGE_MODES)
         if self.bidirectional and self.go_backwards:
-            raise ValueError(
-                "Received an invalid combination of `go_backwards` and "
-                "`bidirectional`: both True. Keras' Bidirectional already runs one "
-                "copy backwards and refuses a layer with go_backwards set; expected "
-                "at most one of them True."
-            )
+            raise CoreError("core.err.backwards_bidirectional")
 
     @property
     def gate_names(self) -> tuple[str, ...]:
