@@ -33,8 +33,9 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from rnn_core.spec import LayerSpec
+from rnn_core.texts import text
 from rnn_core.trace import Trace
-from rnn_core.weights import GATE_MEANINGS, name_weights
+from rnn_core.weights import name_weights
 
 __all__ = [
     "MAX_CELLS",
@@ -68,28 +69,25 @@ GAP_COLOUR = "#b8b8b8"  # plot background, seen through the gaps left by NaN and
 DEFAULT_HEIGHT = 480
 FONT_FAMILY = "Inter, 'Segoe UI', Helvetica, Arial, sans-serif"
 
-# The intermediates of `Trace.step_parts` drawn by `gate_heatmaps`, with their symbols.
+# The intermediates of `Trace.step_parts` drawn by `gate_heatmaps`: (key, symbol,
+# gate), the gate naming its meaning ("core.gate.<gate>" of rnn_core.texts).
 GATE_PARTS: dict[str, tuple[tuple[str, str, str], ...]] = {
-    "lstm": (
-        ("i", "i", "input gate"),
-        ("f", "f", "forget gate"),
-        ("c_tilde", "c̃", "cell candidate"),
-        ("o", "o", "output gate"),
-    ),
-    "gru": (
-        ("z", "z", "update gate"),
-        ("r", "r", "reset gate"),
-        ("h_tilde", "h̃", "candidate state"),
-    ),
+    "lstm": (("i", "i", "i"), ("f", "f", "f"), ("c_tilde", "c̃", "c"), ("o", "o", "o")),
+    "gru": (("z", "z", "z"), ("r", "r", "r"), ("h_tilde", "h̃", "h")),
 }
-WEIGHT_MEANINGS: dict[str, str] = {
-    "Wx": "input weights (kernel)",
-    "Wh": "recurrent weights (recurrent_kernel)",
-    "b": "bias",
-    "bx": "input bias, added to x_t·Wx",
-    "bh": "recurrent bias, added to h_(t-1)·Wh",
-}
-SOURCES: dict[str, str] = {"keras": "Keras", "manual": "manual NumPy formulas"}
+WEIGHT_KINDS = ("Wx", "Wh", "b", "bx", "bh")  # meanings: "core.fig.weight.<kind>"
+SOURCES = ("keras", "manual")
+
+# Every text of a figure (titles, axes, hover, notes) is in `language`, "en" or "es"
+# (`rnn_core.texts`, ids "core.fig."); the English ones are the documented ones.
+
+
+def _source_name(source: str, language: str) -> str:
+    return "Keras" if source == "keras" else text("core.fig.source.manual", language)
+
+
+def _gate_meaning(gate: str, language: str) -> str:
+    return text(f"core.gate.{gate}", language)
 
 
 # --- shared helpers -----------------------------------------------------------------
@@ -120,7 +118,10 @@ def figure_bytes(fig: go.Figure) -> int:
     return len(fig.to_json().encode("utf-8"))
 
 
-def _ordinal(n: int) -> str:
+def _ordinal(n: int, language: str = "en") -> str:
+    """The ordinal "3rd" in English; "3" in Spanish, whose notes say "1 de cada 3"."""
+    if language != "en":
+        return str(n)
     if 10 <= n % 100 <= 20:
         return f"{n}th"
     return f"{n}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th') }"
@@ -180,22 +181,37 @@ def _grid_strides(rows: int, cols: int, max_cells: int) -> tuple[int, int]:
     return row_stride, col_stride
 
 
-def _time_note(columns: np.ndarray, stride: int, timesteps: int, word: str) -> str:
+def _time_note(
+    columns: np.ndarray,
+    stride: int,
+    timesteps: int,
+    reversed_time: bool,
+    language: str = "en",
+) -> str:
     if stride == 1:
         return ""
-    return (
-        f"summarised: every {_ordinal(stride)} {word} shown, plus the last "
-        f"({len(columns)} of {timesteps})"
+    word = "step" if reversed_time else "timestep"
+    return text(
+        "core.fig.note.time",
+        language,
+        stride=_ordinal(stride, language),
+        word=text(f"core.fig.word.{word}", language),
+        shown=len(columns),
+        total=timesteps,
     )
 
 
-def _grid_note(row_stride: int, col_stride: int) -> str:
-    parts = []
-    if row_stride > 1:
-        parts.append(f"every {_ordinal(row_stride)} row")
-    if col_stride > 1:
-        parts.append(f"every {_ordinal(col_stride)} column")
-    return f"summarised: {' and '.join(parts)} shown" if parts else ""
+def _grid_note(row_stride: int, col_stride: int, language: str = "en") -> str:
+    rows = text("core.fig.note.rows", language, stride=_ordinal(row_stride, language))
+    columns = text(
+        "core.fig.note.columns", language, stride=_ordinal(col_stride, language)
+    )
+    if row_stride > 1 and col_stride > 1:
+        return text("core.fig.note.grid_both", language, rows=rows, columns=columns)
+    if row_stride > 1 or col_stride > 1:
+        parts = rows if row_stride > 1 else columns
+        return text("core.fig.note.grid", language, parts=parts)
+    return ""
 
 
 def _with_notes(title: str, notes: Sequence[str]) -> str:
@@ -254,11 +270,23 @@ def _time_axis(trace: Trace, direction: str) -> tuple[np.ndarray, bool]:
     return time_index, not np.array_equal(time_index, np.arange(time_index.size))
 
 
-def _layer_label(spec: LayerSpec, direction: str) -> str:
+def _layer_label(spec: LayerSpec, direction: str, language: str = "en") -> str:
     name = f"{spec.keras_class_name}({spec.units})"
     if spec.bidirectional:
-        return f"Bidirectional({name}), {direction} direction"
+        return text(
+            "core.fig.layer.bidirectional",
+            language,
+            name=name,
+            direction=_direction_word(direction, language),
+        )
     return f"{name}, go_backwards" if spec.go_backwards else name
+
+
+def _direction_word(direction: str, language: str) -> str:
+    """ "forward" / "backward" in English; "hacia adelante" / "hacia atrás"."""
+    return (
+        direction if language == "en" else text(f"core.direction.{direction}", language)
+    )
 
 
 def _state_symbol(state: str) -> str:
@@ -271,21 +299,17 @@ def _time_heatmap(
     time_index: np.ndarray,
     reversed_time: bool,
     label: str,
+    language: str = "en",
     **colour: Any,
 ) -> go.Heatmap:
     """A (units, shown steps) heatmap with the step and input timestep in the hover."""
     units = z.shape[0]
+    where = "step" if reversed_time else "timestep"
+    hover = text(f"core.fig.hover.{where}", language, label=label, value=VALUE_FORMAT)
     if reversed_time:
-        hover = (
-            f"{label}unit k=%{{y}}, step s=%{{x}} (input timestep "
-            f"t=%{{customdata}}): {VALUE_FORMAT}<extra></extra>"
-        )
         inputs = time_index[columns].astype(np.int32)  # (shown steps,)
         customdata = np.broadcast_to(inputs, (units, inputs.size))  # (units, shown)
     else:
-        hover = (
-            f"{label}unit k=%{{y}}, timestep t=%{{x}}: {VALUE_FORMAT}<extra></extra>"
-        )
         customdata = None
     return go.Heatmap(
         z=z,
@@ -301,19 +325,29 @@ def _time_heatmap(
 # --- weights ------------------------------------------------------------------------
 
 
-def _weight_axes(base: str, array: np.ndarray) -> tuple[str, str, list[str] | None]:
+def _weight_axes(
+    base: str, array: np.ndarray, language: str = "en"
+) -> tuple[str, str, list[str] | None]:
     """(y title, x title, y category labels or None) for a named weight."""
+
+    def axis(message_id: str, **fields: object) -> str:
+        return text(f"core.fig.axis.{message_id}", language, **fields)
+
     kind = base.split("_")[0]
     if array.ndim == 1 or kind in ("b", "bx", "bh"):
         if array.ndim == 2 and array.shape[0] == 2:
-            return "bias row", "unit k", ["bx", "bh"]
-        labels = [base] if array.ndim == 1 else [f"row {i}" for i in range(len(array))]
-        return "bias", "unit k", labels
+            return axis("bias_row"), axis("unit_k"), ["bx", "bh"]
+        labels = (
+            [base]
+            if array.ndim == 1
+            else [axis("row", row=i) for i in range(len(array))]
+        )
+        return axis("bias"), axis("unit_k"), labels
     if kind == "Wx":
-        return "feature j", "unit k", None
+        return axis("feature_j"), axis("unit_k"), None
     if kind == "Wh":
-        return "unit j (from h<sub>t-1</sub>)", "unit k", None
-    return "row i", "column k", None
+        return axis("unit_j"), axis("unit_k"), None
+    return axis("row_i"), axis("column_k"), None
 
 
 def _weight_trace(
@@ -323,6 +357,7 @@ def _weight_trace(
     col_stride: int,
     coloraxis: str | None = None,
     label: str | None = None,
+    language: str = "en",
 ) -> tuple[go.Heatmap, str, str, bool]:
     """The heatmap of one weight, and its y title, x title and whether y is labels.
 
@@ -332,7 +367,7 @@ def _weight_trace(
     base = name.rsplit("/", 1)[-1]
     label = label or base
     matrix = np.asarray(array, np.float32)
-    y_title, x_title, labels = _weight_axes(base, matrix)
+    y_title, x_title, labels = _weight_axes(base, matrix, language)
     matrix = np.atleast_2d(matrix)  # (rows, columns); a bias becomes one row
     rows = np.arange(0, matrix.shape[0], row_stride)
     cols = np.arange(0, matrix.shape[1], col_stride)
@@ -358,7 +393,10 @@ def _weight_trace(
             "zmid": 0.0,
             "zmin": -m,
             "zmax": m,
-            "colorbar": {"title": {"text": "value"}, "exponentformat": "e"},
+            "colorbar": {
+                "title": {"text": text("core.fig.axis.value", language)},
+                "exponentformat": "e",
+            },
         }
     heatmap = go.Heatmap(
         z=z,
@@ -379,6 +417,7 @@ def weight_heatmap(
     gates: Sequence[str] = (),
     title: str | None = None,
     max_cells: int = MAX_WEIGHT_CELLS,
+    language: str = "en",
 ) -> go.Figure:
     """A heatmap of one weight array, named as `name_weights` names it.
 
@@ -394,6 +433,7 @@ def weight_heatmap(
             draws the block borders and labels the blocks.
         title: replaces the default title.
         max_cells: more cells than this are strided (rows and columns).
+        language: "en" or "es", for every text of the figure.
 
     Returns:
         The figure; the values drawn are the float32 entries of `array`.
@@ -408,24 +448,28 @@ def weight_heatmap(
     shape2 = matrix.shape if matrix.ndim == 2 else (1, matrix.shape[0])
     row_stride, col_stride = _grid_strides(*shape2, max_cells)
     heatmap, y_title, x_title, categorical = _weight_trace(
-        name, matrix, row_stride, col_stride
+        name, matrix, row_stride, col_stride, language=language
     )
     columns = shape2[1]
     if gates and columns % len(gates) == 0:
         units = columns // len(gates)
-        x_title = f"column k (blocks {', '.join(gates)} of {units} units each)"
+        x_title = text(
+            "core.fig.axis.blocks", language, gates=", ".join(gates), units=units
+        )
     fig = go.Figure(heatmap)
     base = name.rsplit("/", 1)[-1]
     kind = base.split("_")[0]
     shape_text = " × ".join(str(n) for n in matrix.shape)
     default = f"{name} ({shape_text})"
-    if kind in WEIGHT_MEANINGS:
-        default += f": {WEIGHT_MEANINGS[kind]}"
+    if kind in WEIGHT_KINDS:
+        default += f": {text(f'core.fig.weight.{kind}', language)}"
     rows = shape2[0]
     height = DEFAULT_HEIGHT if rows > 2 else 300
     fig.update_layout(
         **layout_defaults(
-            _with_notes(title or default, [_grid_note(row_stride, col_stride)]),
+            _with_notes(
+                title or default, [_grid_note(row_stride, col_stride, language)]
+            ),
             height,
         ),
         meta={"summarised": row_stride * col_stride > 1},
@@ -478,6 +522,7 @@ def gate_weight_figure(
     which: str = "Wx",
     direction: str | None = None,
     max_cells: int = MAX_WEIGHT_CELLS,
+    language: str = "en",
 ) -> go.Figure:
     """One panel per gate of Wx, Wh or b (one panel for SimpleRNN).
 
@@ -492,6 +537,7 @@ def gate_weight_figure(
         which: "Wx", "Wh" or "b".
         direction: "forward" or "backward"; the layer's first direction if None.
         max_cells: more cells than this (all panels) are strided.
+        language: "en" or "es", for every text of the figure.
     """
     _check_choice("which", which, ("Wx", "Wh", "b"))
     _check_positive("max_cells", max_cells)
@@ -524,7 +570,7 @@ def gate_weight_figure(
         label = f"{which}_{gate}"
         if which == "b" and block.ndim == 2:
             label = f"bx_{gate}, bh_{gate}"
-        titles.append(f"{label} ({shape_text}): {GATE_MEANINGS[gate]}")
+        titles.append(f"{label} ({shape_text}): {_gate_meaning(gate, language)}")
     fig = make_subplots(
         rows=1,
         cols=len(gates),
@@ -539,17 +585,31 @@ def gate_weight_figure(
         # Bias panels share their y categories ("b", or "bx" and "bh").
         name = "b" if which == "b" else label
         heatmap, y_title, x_title, categorical = _weight_trace(
-            name, block, row_stride, col_stride, coloraxis="coloraxis", label=label
+            name,
+            block,
+            row_stride,
+            col_stride,
+            coloraxis="coloraxis",
+            label=label,
+            language=language,
         )
         fig.add_trace(heatmap, row=1, col=k + 1)
-    per_gate = " per gate" if len(gates) > 1 else ""
-    title = (
-        f"{which}{per_gate}: {WEIGHT_MEANINGS[which]}, {_layer_label(spec, direction)}"
-    )
+    meaning = text(f"core.fig.weight.{which}", language)
+    layer = _layer_label(spec, direction, language)
+    if len(gates) > 1:
+        title = text(
+            "core.fig.weights.per_gate",
+            language,
+            which=which,
+            meaning=meaning,
+            layer=layer,
+        )
+    else:
+        title = f"{which}: {meaning}, {layer}"
     rows = shape2[0]
     fig.update_layout(
         **layout_defaults(
-            _with_notes(title, [_grid_note(row_stride, col_stride)]),
+            _with_notes(title, [_grid_note(row_stride, col_stride, language)]),
             DEFAULT_HEIGHT if rows > 2 else 320,
         ),
         coloraxis={
@@ -557,7 +617,10 @@ def gate_weight_figure(
             "cmid": 0.0,
             "cmin": -m,
             "cmax": m,
-            "colorbar": {"title": {"text": "value"}, "exponentformat": "e"},
+            "colorbar": {
+                "title": {"text": text("core.fig.axis.value", language)},
+                "exponentformat": "e",
+            },
         },
         meta={"summarised": row_stride * col_stride > 1},
     )
@@ -583,6 +646,7 @@ def _units_over_time(
     colorbar_title: str,
     max_cells: int,
     nonnegative: bool = False,
+    language: str = "en",
 ) -> go.Figure:
     """A heatmap of one batch item's `series` (timesteps, units): units down, steps
     across, on a diverging scale symmetric about zero (or from 0 to the largest value
@@ -604,26 +668,38 @@ def _units_over_time(
         time_index,
         reversed_time,
         hover_prefix,
+        language,
         colorbar={"title": {"text": colorbar_title}, "exponentformat": "e"},
         **scale,
     )
     fig = go.Figure(heatmap)
-    word = "step" if reversed_time else "timestep"
-    notes = [_time_note(columns, stride, timesteps, word)]
+    notes = [_time_note(columns, stride, timesteps, reversed_time, language)]
     if bad:
-        notes.append(f"{bad} non-finite entries (NaN or ±inf) shown as grey gaps")
+        notes.append(text("core.fig.note.non_finite", language, count=bad))
     if reversed_time:
-        notes.append("input read from the last timestep to the first")
+        notes.append(text("core.fig.note.reversed", language))
     fig.update_layout(
         **layout_defaults(_with_notes(title, notes)),
         meta={"summarised": stride > 1, "time_stride": stride, "non_finite": bad},
         plot_bgcolor=GAP_COLOUR if bad else None,
     )
     fig.update_xaxes(
-        title_text="step s" if reversed_time else "timestep t", **_int_axis(timesteps)
+        title_text=_time_title(reversed_time, language), **_int_axis(timesteps)
     )
-    fig.update_yaxes(title_text="unit k", autorange="reversed", **_int_axis(units))
+    fig.update_yaxes(
+        title_text=text("core.fig.axis.unit_k", language),
+        autorange="reversed",
+        **_int_axis(units),
+    )
     return fig
+
+
+def _time_title(reversed_time: bool, language: str) -> str:
+    """The time axis' title: "step s" (reading backwards) or "timestep t"."""
+    return text(
+        "core.fig.axis.step_s" if reversed_time else "core.fig.axis.timestep_t",
+        language,
+    )
 
 
 def states_heatmap(
@@ -633,6 +709,7 @@ def states_heatmap(
     batch_index: int = 0,
     direction: str | None = None,
     max_cells: int = MAX_CELLS,
+    language: str = "en",
 ) -> go.Figure:
     """h_t (or c_t) of every unit at every step, for one batch item.
 
@@ -646,24 +723,31 @@ def states_heatmap(
         batch_index: which item of the batch.
         direction: "forward" or "backward"; the layer's first direction if None.
         max_cells: more units × steps than this are strided along time.
+        language: "en" or "es", for every text of the figure.
     """
-    _check_choice("source", source, tuple(SOURCES))
+    _check_choice("source", source, SOURCES)
     _check_positive("max_cells", max_cells)
     _check_batch(trace, batch_index)
     key, direction = _state_key(trace, state, direction)
     states = trace.keras_states if source == "keras" else trace.manual_states
-    title = (
-        f"{_state_symbol(state)} over time: {SOURCES[source]}, "
-        f"{_layer_label(trace.spec, direction)}, batch item {batch_index}"
+    source_name = _source_name(source, language)
+    title = text(
+        "core.fig.states.title",
+        language,
+        state=_state_symbol(state),
+        source=source_name,
+        layer=_layer_label(trace.spec, direction, language),
+        item=batch_index,
     )
     return _units_over_time(
         trace,
         states[key][batch_index],  # (timesteps, units)
         direction,
         title,
-        hover_prefix=f"{SOURCES[source]} {state}: ",
+        hover_prefix=f"{source_name} {state}: ",
         colorbar_title=state,
         max_cells=max_cells,
+        language=language,
     )
 
 
@@ -674,6 +758,7 @@ def residual_heatmap(
     direction: str | None = None,
     max_cells: int = MAX_CELLS,
     relative: bool = False,
+    language: str = "en",
 ) -> go.Figure:
     """Manual minus Keras for one state over time, on a colour scale centred on zero;
     or, `relative`, |manual − Keras| / max(|Keras|, tiny) from 0 up.
@@ -691,6 +776,7 @@ def residual_heatmap(
         max_cells: more units × steps than this are strided along time.
         relative: show the relative residual (float32 rounding is about 1e-7 of
             the value, so large states have large absolute residuals).
+        language: "en" or "es", for every text of the figure.
     """
     _check_positive("max_cells", max_cells)
     _check_batch(trace, batch_index)
@@ -702,17 +788,28 @@ def residual_heatmap(
     key, direction = _state_key(trace, state, direction)
     if relative:
         residual = trace.relative_residual(key, batch_index)  # (timesteps, units)
-        what = "relative residual"
-        formula = "max |manual − Keras| / max(|Keras|, tiny)"
+        what = text("core.fig.residual.relative", language)
+        formula = text("core.fig.residual.relative_formula", language)
+        colorbar_title = text("core.fig.residual.relative_short", language)
     else:
         residual = trace.residuals[key][batch_index]  # (timesteps, units)
-        what = "residual"
-        formula = "max |manual − Keras|"
+        what = colorbar_title = text("core.fig.residual.absolute", language)
+        formula = text("core.fig.residual.formula", language)
     _, _, largest = _finite(residual)
-    shown_max = "nan (no finite entry)" if math.isnan(largest) else f"{largest:.1e}"
-    title = (
-        f"{_state_symbol(state)} {what}, {_layer_label(trace.spec, direction)}, "
-        f"batch item {batch_index}: {formula} = {shown_max}"
+    shown_max = (
+        text("core.fig.residual.no_finite", language)
+        if math.isnan(largest)
+        else f"{largest:.1e}"
+    )
+    title = text(
+        "core.fig.residual.title",
+        language,
+        state=_state_symbol(state),
+        what=what,
+        layer=_layer_label(trace.spec, direction, language),
+        item=batch_index,
+        formula=formula,
+        largest=shown_max,
     )
     return _units_over_time(
         trace,
@@ -724,9 +821,10 @@ def residual_heatmap(
             if relative
             else f"manual − Keras, {state}: "
         ),
-        colorbar_title=what.split()[0] if relative else "residual",
+        colorbar_title=colorbar_title,
         max_cells=max_cells,
         nonnegative=relative,
+        language=language,
     )
 
 
@@ -737,6 +835,7 @@ def state_lines(
     direction: str | None = None,
     units: Sequence[int] | None = None,
     max_points: int = MAX_LINE_POINTS,
+    language: str = "en",
 ) -> go.Figure:
     """One line per unit over time: Keras solid, the manual formulas dotted on top.
 
@@ -747,6 +846,7 @@ def state_lines(
         direction: "forward" or "backward"; the layer's first direction if None.
         units: the units to draw; the first `MAX_LINE_UNITS` if None.
         max_points: more points than this (all lines) are strided along time.
+        language: "en" or "es", for every text of the figure.
     """
     _check_positive("max_points", max_points)
     _check_batch(trace, batch_index)
@@ -778,10 +878,16 @@ def state_lines(
         ):
             y, n_bad, _ = _finite(values[columns, k])  # (shown steps,)
             bad += n_bad
-            where = (
-                "step s=%{x} (input timestep t=%{customdata})"
+            where = text(
+                "core.fig.lines.where_step"
                 if reversed_time
-                else "timestep t=%{x}"
+                else "core.fig.lines.where_timestep",
+                language,
+            )
+            short = (
+                "Keras"
+                if source == "keras"
+                else text("core.fig.source_short.manual", language)
             )
             fig.add_trace(
                 go.Scatter(
@@ -789,38 +895,53 @@ def state_lines(
                     y=y,
                     customdata=customdata,
                     mode=mode,
-                    name=f"unit {k} {SOURCES[source].split()[0]}",
+                    name=text("core.fig.lines.name", language, unit=k, source=short),
                     legendgroup=f"unit {k}",
                     line={"color": colour, **line},
                     marker={"symbol": "circle-open", "size": 6, "color": colour},
-                    hovertemplate=(
-                        f"{SOURCES[source]} {state}, unit k={k}, {where}: "
-                        "%{y:.7g}<extra></extra>"
+                    hovertemplate=text(
+                        "core.fig.lines.hover",
+                        language,
+                        source=_source_name(source, language),
+                        state=state,
+                        unit=k,
+                        where=where,
                     ),
                 )
             )
     shown_units = (
-        f"units {_ranges(chosen)} of {n_units}"
+        text(
+            "core.fig.lines.some_units", language, ranges=_ranges(chosen), total=n_units
+        )
         if len(chosen) < n_units
-        else f"all {n_units} units"
+        else text("core.fig.lines.all_units", language, total=n_units)
     )
-    title = (
-        f"{_state_symbol(state)} per unit: Keras (solid) and manual formulas "
-        f"(dotted), {_layer_label(trace.spec, direction)}, batch item {batch_index}"
+    title = text(
+        "core.fig.lines.title",
+        language,
+        state=_state_symbol(state),
+        layer=_layer_label(trace.spec, direction, language),
+        item=batch_index,
     )
-    word = "step" if reversed_time else "timestep"
-    notes = [shown_units, _time_note(columns, stride, timesteps, word)]
+    notes = [
+        shown_units,
+        _time_note(columns, stride, timesteps, reversed_time, language),
+    ]
     if bad:
-        notes.append(f"{bad} non-finite values left out")
+        notes.append(text("core.fig.lines.left_out", language, count=bad))
     fig.update_layout(
         **layout_defaults(_with_notes(title, notes)),
         meta={"summarised": stride > 1 or len(chosen) < n_units, "time_stride": stride},
-        legend={"title": {"text": "unit, computation"}},
+        legend={"title": {"text": text("core.fig.lines.legend", language)}},
     )
     fig.update_xaxes(
-        title_text="step s" if reversed_time else "timestep t", **_int_axis(timesteps)
+        title_text=_time_title(reversed_time, language), **_int_axis(timesteps)
     )
-    fig.update_yaxes(title_text=f"{_state_symbol(state)} value")
+    fig.update_yaxes(
+        title_text=text(
+            "core.fig.axis.state_value", language, state=_state_symbol(state)
+        )
+    )
     return fig
 
 
@@ -848,6 +969,7 @@ def gate_heatmaps(
     batch_index: int = 0,
     direction: str | None = None,
     max_cells: int = MAX_CELLS,
+    language: str = "en",
 ) -> go.Figure:
     """One panel per gate activation over time (LSTM i, f, c̃, o; GRU z, r, h̃).
 
@@ -859,6 +981,7 @@ def gate_heatmaps(
         batch_index: which item of the batch.
         direction: "forward" or "backward"; the layer's first direction if None.
         max_cells: more cells than this per panel are strided along time.
+        language: "en" or "es", for every text of the figure.
 
     Raises:
         ValueError: the layer is a SimpleRNN (it has no gates).
@@ -882,10 +1005,13 @@ def gate_heatmaps(
         cols=1,
         shared_xaxes=True,
         vertical_spacing=0.07,
-        subplot_titles=[f"{symbol}: {meaning}" for _, symbol, meaning in gates],
+        subplot_titles=[
+            f"{symbol}: {_gate_meaning(gate, language)}" for _, symbol, gate in gates
+        ],
     )
     bad = 0
-    for row, (key, symbol, meaning) in enumerate(gates, start=1):
+    for row, (key, symbol, gate) in enumerate(gates, start=1):
+        meaning = _gate_meaning(gate, language)
         z, n_bad, largest = _finite(parts[key][columns].T)  # (units, shown steps)
         bad += n_bad
         finite = z[np.isfinite(z)]
@@ -907,25 +1033,27 @@ def gate_heatmaps(
             time_index,
             reversed_time,
             f"{symbol} ({meaning}), ",
+            language,
             colorbar=colorbar,
             **colour,
         )
         fig.add_trace(heatmap, row=row, col=1)
         fig.update_yaxes(
-            title_text="unit k",
+            title_text=text("core.fig.axis.unit_k", language),
             autorange="reversed",
             row=row,
             col=1,
             **_int_axis(units),
         )
-    title = (
-        f"Gate activations over time (manual NumPy formulas), "
-        f"{_layer_label(spec, direction)}, batch item {batch_index}"
+    title = text(
+        "core.fig.gates.title",
+        language,
+        layer=_layer_label(spec, direction, language),
+        item=batch_index,
     )
-    word = "step" if reversed_time else "timestep"
-    notes = [_time_note(columns, stride, timesteps, word)]
+    notes = [_time_note(columns, stride, timesteps, reversed_time, language)]
     if bad:
-        notes.append(f"{bad} non-finite entries (NaN or ±inf) shown as grey gaps")
+        notes.append(text("core.fig.note.non_finite", language, count=bad))
     fig.update_layout(
         **layout_defaults(_with_notes(title, notes), 170 * len(gates) + 160),
         meta={"summarised": stride > 1, "time_stride": stride},
@@ -934,7 +1062,7 @@ def gate_heatmaps(
     fig.update_annotations(font_size=13)
     fig.update_xaxes(**_int_axis(timesteps))
     fig.update_xaxes(
-        title_text="step s" if reversed_time else "timestep t", row=len(gates), col=1
+        title_text=_time_title(reversed_time, language), row=len(gates), col=1
     )
     return fig
 
@@ -1034,6 +1162,7 @@ def _unrolled_row(
     reads: np.ndarray,
     step: int,
     timesteps: int,
+    language: str = "en",
 ) -> None:
     """One direction's boxes, inputs, outputs, states and hover, centred at y."""
     shown = list(box_x)
@@ -1042,7 +1171,14 @@ def _unrolled_row(
     c_y = y + 0.17
     lines = [(h_y, "h", -0.15)] + ([(c_y, "c", 0.15)] if is_lstm else [])
     if spec.bidirectional:
-        _text(drawing, -0.45, y + 1.35, f"<b>{direction}</b>", size=13, xanchor="left")
+        _text(
+            drawing,
+            -0.45,
+            y + 1.35,
+            f"<b>{_direction_word(direction, language)}</b>",
+            size=13,
+            xanchor="left",
+        )
     # The initial state, then "…" for the steps left of the window.
     for line_y, name, shift in lines:
         _text(drawing, 0, line_y + shift, f"{name}<sub>0</sub>", size=11)
@@ -1112,8 +1248,14 @@ def _unrolled_row(
                     size=10,
                 )
         hover.append(
-            f"{direction} step {s} reads x[{t}]: h<sub>{s + 1}</sub> from x[{t}] "
-            f"and h<sub>{s}</sub>"
+            text(
+                "core.fig.unrolled.hover",
+                language,
+                direction=_direction_word(direction, language),
+                step=s,
+                read=t,
+                next=s + 1,
+            )
         )
     x_last = box_x[shown[-1]]
     if shown[-1] < timesteps - 1:  # "…" for the steps right of the window
@@ -1133,11 +1275,12 @@ def _unrolled_row(
                 drawing, (x_last + _HALF_WIDTH, line_y), (x_last + 0.85, line_y), colour
             )
         names = ", ".join(f"{name}<sub>{timesteps}</sub>" for _, name, _ in lines)
+        final = "final_returned" if spec.return_state else "final_not_returned"
         _text(
             drawing,
             x_last + 0.92,
             y,
-            f"{names}<br>final state<br>({word})",
+            text(f"core.fig.unrolled.{final}", language, names=names),
             colour,
             size=11,
             xanchor="left",
@@ -1163,6 +1306,7 @@ def unrolled_diagram(
     step: int,
     time_index: Sequence[int] | None = None,
     max_steps: int = 12,
+    language: str = "en",
 ) -> go.Figure:
     """The recurrence unrolled over time: one box per processing step (cell call).
 
@@ -1185,6 +1329,7 @@ def unrolled_diagram(
             go_backwards. Not used for Bidirectional, whose rows read forwards and
             backwards.
         max_steps: at most this many boxes per row.
+        language: "en" or "es", for every text of the figure.
 
     Returns:
         The figure. Each box is a layout shape named "cell <direction> step <s>";
@@ -1231,37 +1376,31 @@ def unrolled_diagram(
             reads[direction],
             step,
             timesteps,
+            language,
         )
+
+    def note(message_id: str, **fields: object) -> str:
+        return text(f"core.fig.unrolled.{message_id}", language, **fields)
 
     read_now = [f"x[{int(reads[d][step])}]" for d in spec.directions]
     if spec.bidirectional:
         name = f"Bidirectional({spec.keras_class_name}({spec.units}))"
-        reading = f"reads {read_now[0]} (forward) and {read_now[1]} (backward)"
+        reading = note("reads_both", forward=read_now[0], backward=read_now[1])
     else:
-        name = _layer_label(spec, spec.directions[0])
-        reading = f"reads {read_now[0]}"
-    title = f"{name} unrolled: step {step} (of 0–{timesteps - 1}) {reading}"
+        name = _layer_label(spec, spec.directions[0], language)
+        reading = note("reads", read=read_now[0])
+    title = note("title", name=name, step=step, last=timesteps - 1, reading=reading)
     if spec.return_sequences:
-        notes = ["return_sequences=True: every step's output is returned"]
+        notes = [note("sequences")]
     else:
-        notes = [
-            "return_sequences=False: only the last step's output "
-            f"(step {timesteps - 1}) is returned"
-        ]
+        notes = [note("last_only", last=timesteps - 1)]
     if spec.go_backwards:
-        notes.append("go_backwards: step s reads x[T−1−s]")
+        notes.append(note("backwards"))
     if spec.bidirectional:
-        flipped = (
-            ", the backward row's flipped back into input time first"
-            if spec.return_sequences
-            else ""
-        )
-        notes.append(
-            f"the two rows' outputs are merged (merge_mode={spec.merge_mode!r})"
-            + flipped
-        )
+        merged = "merged_flipped" if spec.return_sequences else "merged"
+        notes.append(note(merged, mode=repr(spec.merge_mode)))
     if len(shown) < timesteps:
-        notes.append(f"steps {shown[0]}–{shown[-1]} of {timesteps} shown")
+        notes.append(note("window", first=shown[0], last=shown[-1], total=timesteps))
     rows = len(spec.directions)
     hidden = {
         "visible": False,

@@ -198,14 +198,18 @@ def relative_residual(manual: np.ndarray, keras: np.ndarray) -> np.ndarray:
     return np.where(finite, relative, np.nan)
 
 
-def overflow_warning(trace: Trace) -> str | None:
+def overflow_warning(trace: Trace, language: str = "en") -> str | None:
     """Why some states are NaN or ±inf, for students; None when none is.
 
     Names how many values of each computation overflowed and from which step, what
     float32 can hold, and, from the recurrent weights' spectral radius and the
-    activation, why the states grew.
+    activation, why the states grew. In `language`, "en" or "es".
     """
     from rnn_core.explain import BOUNDED_ACTIVATIONS, recurrent_spectral_radii
+    from rnn_core.texts import text
+
+    def part(message_id: str, **fields: object) -> str:
+        return text(f"core.overflow.{message_id}", language, **fields)
 
     counts = trace.nonfinite_counts
     keras_bad = sum(counts["keras"].values())
@@ -219,21 +223,16 @@ def overflow_warning(trace: Trace) -> str | None:
     total = sum(a.size for a in trace.keras_states.values())
     spec = trace.spec
     if keras_bad or manual_bad:
-        overflowed = (
-            f"The states overflowed: {keras_bad:,} of Keras' {total:,} state values "
-            f"and {manual_bad:,} of the NumPy formulas' are NaN or ±inf, from step "
-            f"{trace.first_nonfinite_step} on."
+        overflowed = part(
+            "states",
+            keras_bad=f"{keras_bad:,}",
+            total=f"{total:,}",
+            manual_bad=f"{manual_bad:,}",
+            step=trace.first_nonfinite_step,
         )
     else:
-        overflowed = (
-            f"The outputs overflowed: {outputs_bad:,} output values are NaN or ±inf "
-            f"(the two directions merged by {spec.merge_mode}), though every state "
-            "is finite."
-        )
-    parts = [
-        f"{overflowed} float32 holds numbers up to about ±{FLOAT32_MAX:.1e}; a value "
-        "that grows beyond that becomes ±inf, and then inf − inf or 0 × inf gives NaN."
-    ]
+        overflowed = part("outputs", count=f"{outputs_bad:,}", mode=spec.merge_mode)
+    parts = [part("float_range", overflowed=overflowed, most=f"{FLOAT32_MAX:.1e}")]
     radii = [
         r
         for r in recurrent_spectral_radii(spec, trace.raw_weights).values()
@@ -242,30 +241,16 @@ def overflow_warning(trace: Trace) -> str | None:
     name = spec.activation_name
     unbounded = name not in BOUNDED_ACTIVATIONS
     if radii and max(radii) > 1 and unbounded:
-        parts.append(
-            f"Here the recurrent weights have spectral radius ρ = {max(radii):.3g} > 1 "
-            f"and the activation {name} is unbounded, so h_t can grow by a factor of "
-            "about ρ at every step: exploding states."
-        )
+        parts.append(part("exploding", radius=f"{max(radii):.3g}", name=name))
     elif unbounded:
-        parts.append(
-            f"The activation {name} is unbounded, so large inputs or weights carry "
-            "over from step to step without saturating."
-        )
+        parts.append(part("unbounded", name=name))
     else:
-        parts.append("Large inputs or weights overflow an intermediate value.")
+        parts.append(part("intermediate"))
     if trace.nonfinite_mismatches:
-        parts.append(
-            f"{trace.nonfinite_mismatches:,} values are NaN or ±inf on one side only: "
-            "the two computations overflowed differently there."
-        )
+        parts.append(part("one_side", count=f"{trace.nonfinite_mismatches:,}"))
     else:
-        parts.append("Both computations overflow at the same places.")
-    parts.append(
-        "Residuals are undefined there and drawn as grey gaps; max |manual − Keras| "
-        "is taken over the finite values only. Smaller weights, a bounded activation "
-        "such as tanh, or fewer timesteps keep the states finite."
-    )
+        parts.append(part("same"))
+    parts.append(part("advice"))
     return " ".join(parts)
 
 
