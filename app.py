@@ -44,7 +44,7 @@ def home(view: View, trace: Trace) -> None:
             f"{trace.max_relative_residual:.1e}",
             help=t("home.relative_help"),
         )
-        warning = overflow_warning(trace)
+        warning = overflow_warning(trace, lang)
         if warning:
             st.warning(warning)
         st.markdown(t("home.returns"))

@@ -1,4 +1,7 @@
-"""Run the five benchmarks and print one summary table with the issue's targets.
+"""Run the benchmarks and print one summary table with the issues' targets.
+
+The five of the performance issue (engine, rerun, cold start, page weight,
+classroom), then the gradients' (manual against Keras backpropagation through time).
 
     python bench/run_all.py                 # all five, then the summary
     python bench/run_all.py engine rerun    # some of them, then the summary
@@ -23,7 +26,7 @@ from typing import Any
 BENCH = Path(__file__).resolve().parent
 QUICK = os.environ.get("QUICK", "") not in ("", "0")
 RESULTS = BENCH / ("results/quick" if QUICK else "results")  # as common.RESULTS
-NAMES = ["engine", "rerun", "cold_start", "page_weight", "classroom"]
+NAMES = ["engine", "rerun", "cold_start", "page_weight", "classroom", "gradients"]
 
 
 def load(name: str) -> dict[str, Any] | None:
@@ -161,6 +164,28 @@ def classroom_rows(r: dict | None) -> list[list]:
     ]
 
 
+def gradients_rows(r: dict | None) -> list[list]:
+    """Manual gradients agree with Keras' within the tolerance; how fast they are."""
+    if not r:
+        return [_row("gradients: NumPy = Keras", "not run", None, None)]
+    cases = r["cases"]
+    slowest = min(cases, key=lambda k: cases[k]["keras_over_numpy"])
+    return [
+        _row(
+            f"gradients: NumPy = Keras within {r['tolerance']:g}",
+            f"largest relative error {r['max_relative_error']:.1e}",
+            r["tolerance_met"],
+            r,
+        ),
+        _row(
+            "(report) gradients: Keras time / NumPy time",
+            f"lowest {cases[slowest]['keras_over_numpy']:.2f}× ({slowest})",
+            None,
+            r,
+        ),
+    ]
+
+
 def summary() -> None:
     """The table of every target from bench/results/."""
     rows = [
@@ -169,6 +194,7 @@ def summary() -> None:
         *cold_start_rows(load("cold_start")),
         *page_weight_rows(load("page_weight")),
         *classroom_rows(load("classroom")),
+        *gradients_rows(load("gradients")),
     ]
     headers = ["target", "measured", "verdict", "measured at (UTC)"]
     cells = [headers, *rows]

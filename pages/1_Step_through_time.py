@@ -58,7 +58,11 @@ def _stepper(view: View, trace: Trace, direction: str) -> None:
     read = int(trace.time_index[direction][step])
     chart(
         figures.unrolled_diagram(
-            view.spec, timesteps, step, trace.time_index[direction]
+            view.spec,
+            timesteps,
+            step,
+            trace.time_index[direction],
+            language=language(),
         ),
         key="step.diagram",
     )

@@ -6,7 +6,7 @@ import streamlit as st
 
 from rnn_core.trace import Trace, overflow_warning
 from ui import compute, settings
-from ui.i18n import t
+from ui.i18n import language, t
 from ui.page import chart, run, summary_line
 from ui.settings import View
 
@@ -16,7 +16,7 @@ def states_page(view: View, trace: Trace) -> None:
     spec = view.spec
     st.markdown(summary_line(view, trace))
     st.caption(t("states.caption", item=view.batch_index))
-    warning = overflow_warning(trace)
+    warning = overflow_warning(trace, language())
     if warning:
         st.warning(warning)
     direction = spec.directions[0]

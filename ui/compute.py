@@ -21,7 +21,7 @@ import streamlit as st
 from rnn_core import explain, figures
 from rnn_core.trace import Trace
 from rnn_core.trace import trace as run_trace
-from ui.i18n import t
+from ui.i18n import language, t
 from ui.settings import View
 
 MAX_CACHED_TRACES = 8  # a trace is at most ~100 MB (rnn_core.limits.MAX_STATE_ELEMENTS)
@@ -113,7 +113,9 @@ def _cached_figure(
 
 
 def figure(view: View, trace: Trace, kind: str, **params: Any) -> go.Figure:
-    """A figure of `rnn_core.figures` drawn from the trace (cached per view)."""
+    """A figure of `rnn_core.figures` drawn from the trace, its texts in the session's
+    language (cached per view, parameters and language)."""
+    params.setdefault("language", language())
     return _cached_figure(
         view.spec,
         view.digest,

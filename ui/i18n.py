@@ -27,6 +27,7 @@ from typing import Any, Protocol
 
 import streamlit as st
 
+from rnn_core.errors import set_message_language
 from rnn_core.texts import TEXTS as CORE_TEXTS
 from ui.i18n_app import APP_MESSAGES
 
@@ -849,6 +850,7 @@ def language() -> str:
     if chosen not in LANGUAGES:
         chosen = DEFAULT_LANGUAGE
     state[REMEMBERED_KEY] = chosen
+    set_message_language(chosen)  # str() of rnn_core's errors, in this script thread
     return chosen
 
 

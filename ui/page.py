@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from rnn_core import export, notebook_export
+from rnn_core.errors import CoreError
 from rnn_core.trace import Trace
 from ui import compute
 from ui.i18n import language, t
@@ -23,9 +24,14 @@ def convention() -> str:
 
 
 def guard(body: Callable[[], None]) -> None:
-    """Run part of a page; expected errors become `st.error`, never a traceback."""
+    """Run part of a page; expected errors become `st.error`, never a traceback.
+
+    A `CoreError` of rnn_core is shown in the session's language.
+    """
     try:
         body()
+    except CoreError as error:
+        st.error(error.text(language()))
     except ValueError as error:
         st.error(str(error))
     except Exception:
