@@ -10,7 +10,9 @@ states (`keras_step_states`), the same layer called eagerly, and `trace` as a wh
 with its own Keras / NumPy split. The first Keras call per spec (building and tracing)
 is reported separately. Ratios above 1 mean NumPy is faster.
 
-Env: QUICK=1 (3 runs each, 1 eager). Writes bench/results/engine.json.
+Threads as the app server caps them (`ui.serve.SERVER_ENVIRONMENT`) unless the
+environment sets them. Env: QUICK=1 (3 runs each, 1 eager). Writes
+bench/results/engine.json.
 """
 
 from __future__ import annotations
@@ -25,6 +27,10 @@ from typing import Any
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# The server's thread caps (one BLAS thread; TensorFlow intra-op 1, inter-op 2), set
+# before NumPy and TensorFlow load unless the caller set them: both sides are measured
+# as the app runs them.
+from ui.serve import SERVER_ENVIRONMENT  # noqa: F401, I001 (sets them on import)
 
 import common as c
 import numpy as np
