@@ -110,5 +110,6 @@ PAGES = [
     st.Page("pages/4_Output_shapes.py", title=t("nav.shapes")),
     st.Page("pages/5_Walkthrough.py", title=t("nav.walkthrough")),
     st.Page("pages/6_Check_yourself.py", title=t("nav.quiz")),
+    st.Page("pages/7_Gradients_through_time.py", title=t("nav.gradients")),
 ]
 st.navigation(PAGES).run()

@@ -33,15 +33,10 @@ GRAD_TEXTS: dict[str, dict[str, str]] = {
         "en": "max |manual − Keras| of ∂L/∂h_t at the step",
         "es": "máx |manual − Keras| de ∂L/∂h_t en el paso",
     },
-    "grad.fig.residual_zero": {
-        "en": "(0 is drawn at {floor})",
-        "es": "(el 0 se dibuja en {floor})",
-    },
     "grad.fig.direction.forward": {"en": "forward", "es": "hacia delante"},
     "grad.fig.direction.backward": {"en": "backward", "es": "hacia atrás"},
     "grad.hover.step": {"en": "step s", "es": "paso s"},
     "grad.hover.input": {"en": "input timestep t", "es": "paso de entrada t"},
-    "grad.hover.exact": {"en": "exact value", "es": "valor exacto"},
     # --- heatmaps of dL/dW ------------------------------------------------------------
     "grad.fig.weights.title": {
         "en": "∂L/∂{which}{per_gate}: Keras (top) and manual − Keras (bottom), {layer}",

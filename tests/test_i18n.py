@@ -37,6 +37,11 @@ TRANSLATED = [
     ROOT / "ui" / "permalink.py",
     ROOT / "rnn_core" / "explain.py",
     ROOT / "rnn_core" / "weights.py",
+    # the Gradients through time page, its figures and explanations
+    ROOT / "pages" / "7_Gradients_through_time.py",
+    ROOT / "rnn_core" / "gradient_figures.py",
+    ROOT / "rnn_core" / "gradient_lab.py",
+    ROOT / "ui" / "gradient_compute.py",
 ]
 # Texts that are the same in both languages on purpose (names, code, formulas).
 SAME_IN_BOTH = {
@@ -300,6 +305,8 @@ PAGE_CASES = [
     ("pages/3_Hidden_states.py", {"cell": "lstm", "bidirectional": True}),
     ("pages/4_Output_shapes.py", {"timesteps": 2}),
     ("pages/4_Output_shapes.py", {"cell": "gru", "bidirectional": True}),
+    ("pages/7_Gradients_through_time.py", {"cell": "lstm", "activation": "tanh"}),
+    ("pages/7_Gradients_through_time.py", {"cell": "gru", "bidirectional": True}),
 ]
 
 

@@ -28,8 +28,10 @@ from typing import Any, Protocol
 import streamlit as st
 
 from rnn_core.errors import set_message_language
+from rnn_core.gradient_texts import GRAD_TEXTS
 from rnn_core.texts import TEXTS as CORE_TEXTS
 from ui.i18n_app import APP_MESSAGES
+from ui.i18n_grad import GRAD_UI_MESSAGES
 
 LANGUAGE_KEY = "cfg.language"
 # The last language seen, under a key no widget owns: Streamlit forgets a widget's
@@ -828,6 +830,7 @@ def _merge(*catalogs: dict[str, dict[str, str]]) -> None:
 
 
 _merge(APP_MESSAGES, CORE_TEXTS)
+_merge(GRAD_TEXTS, GRAD_UI_MESSAGES)  # the Gradients through time page
 
 
 def translate(message_id: str, language: str, **fields: object) -> str:
