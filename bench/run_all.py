@@ -116,7 +116,15 @@ def cold_start_rows(r: dict | None) -> list[list]:
             f"{r['ratio']:.2f}×",
             r["met"],
             r,
-        )
+        ),
+        _row(
+            "(report) the server's imports alone / import tensorflow",
+            "–"
+            if "floor_ratio" not in r
+            else f"{r['server_imports_s']:.1f} s = {r['floor_ratio']:.2f}×",
+            None,
+            r,
+        ),
     ]
 
 
