@@ -111,5 +111,6 @@ PAGES = [
     st.Page("pages/5_Walkthrough.py", title=t("nav.walkthrough")),
     st.Page("pages/6_Check_yourself.py", title=t("nav.quiz")),
     st.Page("pages/7_Gradients_through_time.py", title=t("nav.gradients")),
+    st.Page("pages/8_Train.py", title=t("nav.train")),
 ]
 st.navigation(PAGES).run()

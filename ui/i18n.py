@@ -32,6 +32,7 @@ from rnn_core.gradient_texts import GRAD_TEXTS
 from rnn_core.texts import TEXTS as CORE_TEXTS
 from ui.i18n_app import APP_MESSAGES
 from ui.i18n_grad import GRAD_UI_MESSAGES
+from ui.i18n_train import TRAIN_MESSAGES
 
 LANGUAGE_KEY = "cfg.language"
 # The last language seen, under a key no widget owns: Streamlit forgets a widget's
@@ -829,7 +830,7 @@ def _merge(*catalogs: dict[str, dict[str, str]]) -> None:
         MESSAGES.update(catalog)
 
 
-_merge(APP_MESSAGES, CORE_TEXTS)
+_merge(APP_MESSAGES, CORE_TEXTS, TRAIN_MESSAGES)
 _merge(GRAD_TEXTS, GRAD_UI_MESSAGES)  # the Gradients through time page
 
 
