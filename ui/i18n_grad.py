@@ -58,8 +58,8 @@ GRAD_UI_MESSAGES: dict[str, dict[str, str]] = {
         ),
     },
     "grad.page.target.echo": {
-        "en": "Echo task: repeat the input from `delay` steps ago",
-        "es": "Tarea de eco: repetir la entrada de hace `delay` pasos",
+        "en": "Echo task: repeat the input from delay steps ago",
+        "es": "Tarea de eco: repetir la entrada de hace delay pasos",
     },
     "grad.page.target.sum": {
         "en": "Sum task: the sum of the sequence",
