@@ -35,12 +35,12 @@ def home(view: View, trace: Trace) -> None:
     with numbers_column:
         st.subheader(t("home.agree"))
         st.metric(
-            "max |manual − Keras|",
+            t("home.metric.residual"),
             f"{trace.max_abs_residual:.1e}",
             help=t("home.metric_help"),
         )
         st.metric(
-            "max |manual − Keras| / |Keras|",
+            t("home.metric.relative"),
             f"{trace.max_relative_residual:.1e}",
             help=t("home.relative_help"),
         )

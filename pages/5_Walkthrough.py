@@ -17,7 +17,7 @@ from rnn_core import describe_weights, explain, walkthrough
 from rnn_core.figures import VALUE_FORMAT
 from rnn_core.inputs import input_digest
 from rnn_core.trace import Trace
-from ui import compute, settings
+from ui import compute, permalink, settings
 from ui.i18n import language_switch, t
 from ui.page import chart, guard
 from ui.settings import View
@@ -352,9 +352,11 @@ def sidebar() -> int:
 
 def main() -> None:
     st.set_page_config(layout="wide", initial_sidebar_state="expanded")
-    settings.keep_settings()  # the other pages' settings survive a visit here
+    problems = settings.keep_settings()  # the other pages' settings survive a visit
     step = sidebar()
     st.title(t("walk.title"))
+    for problem in problems:  # a bad setting (e.g. from a link), as pages 1–4 say
+        st.error(problem)
     st.caption(t("walk.intro"))
     st.progress(
         (step + 1) / len(STEPS),
@@ -380,6 +382,7 @@ def main() -> None:
         type="primary",
         width="stretch",
     )
+    permalink.link_box()
 
 
 main()

@@ -2,7 +2,8 @@
 
 The questions come from `rnn_core.quiz` (seeded); the right answer is what the real
 Keras layer returns, computed when the answer is checked. Session state: "quiz.seed"
-(the current question), "quiz.kind", "quiz.score" and "quiz.verdicts" (the verdict of
+(the current question), "quiz.number" (its number in this session: 1, 2, 3, ...; the
+seed is never shown), "quiz.kind", "quiz.score" and "quiz.verdicts" (the verdict of
 each question checked, by question id).
 """
 
@@ -14,11 +15,12 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from rnn_core import quiz
-from ui import compute, settings
+from ui import compute, permalink, settings
 from ui.i18n import language_switch, render, t
 from ui.page import guard
 
 SEED_KEY = "quiz.seed"
+NUMBER_KEY = "quiz.number"
 KIND_KEY = "quiz.kind"
 SCORE_KEY = "quiz.score"
 VERDICTS_KEY = "quiz.verdicts"
@@ -47,6 +49,7 @@ def _question_id(question: quiz.Question) -> str:
 
 def _new_question() -> None:
     st.session_state[SEED_KEY] = (int(st.session_state[SEED_KEY]) + 1) % (MAX_SEED + 1)
+    st.session_state[NUMBER_KEY] = int(st.session_state[NUMBER_KEY]) + 1
 
 
 def _forget_verdict(question_id: str) -> None:
@@ -153,7 +156,11 @@ def body() -> None:
     question = _question()
     question_id = _question_id(question)
     st.subheader(
-        t("quiz.heading", kind=t(f"quiz.kind.{question.kind}"), number=question.seed)
+        t(
+            "quiz.heading",
+            kind=t(f"quiz.kind.{question.kind}"),
+            number=st.session_state[NUMBER_KEY],
+        )
     )
     st.code(quiz.question_code(question), language="python")
     response = ASK[question.kind](question, f"quiz.answer.{question_id}")
@@ -175,6 +182,7 @@ def sidebar() -> DeltaGenerator:
     state = st.session_state
     state[KIND_KEY] = state.get(KIND_KEY, ANY)  # kept across pages
     state.setdefault(SEED_KEY, secrets.randbelow(MAX_SEED + 1))
+    state.setdefault(NUMBER_KEY, 1)
     state.setdefault(SCORE_KEY, {"right": 0, "answered": 0, "seen": []})
     state.setdefault(VERDICTS_KEY, {})
     language_switch()
@@ -201,12 +209,15 @@ def show_score(place: DeltaGenerator) -> None:
 
 def main() -> None:
     st.set_page_config(layout="wide", initial_sidebar_state="expanded")
-    settings.keep_settings()  # the other pages' settings survive a visit here
+    problems = settings.keep_settings()  # the other pages' settings survive a visit
     score_place = sidebar()
     st.title(t("quiz.title"))
+    for problem in problems:  # a bad setting (e.g. from a link), as pages 1–4 say
+        st.error(problem)
     st.caption(t("quiz.intro"))
     guard(body)
     show_score(score_place)
+    permalink.link_box()
 
 
 main()

@@ -89,7 +89,8 @@ def states_csv(trace: Trace, batch_index: int | None = None) -> bytes:
     reads), state ("h", "c", "forward/h", ...), unit, keras, manual, residual
     (manual − keras). Floats are written with 9 significant digits, which reads back
     to the same float32; NaN and infinities as nan, inf, -inf. Rows run by batch
-    item, then step, then state, then unit.
+    item, then step, then state, then unit. The column names are identifiers for
+    programs (pandas, spreadsheets' formulas), the same in every language of the app.
 
     Args:
         trace: what `rnn_core.trace` returned.
@@ -560,6 +561,12 @@ def standalone_script(
 
     Activations in `NUMPY_ACTIVATIONS` are written out in NumPy; any other is applied
     by `keras.activations.get(name)` on the NumPy arrays (said in the script).
+
+    The script is in English whatever the app's language: its comments sit beside
+    Keras' and NumPy's English identifiers, and what it prints is read in terminals
+    and CI logs. The translated version of this check is the notebook
+    (`rnn_core.notebook_export`, whose markdown follows `language`); the download
+    button's help says so in Spanish.
 
     Args:
         spec: the layer.

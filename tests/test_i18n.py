@@ -7,20 +7,36 @@
 - The pages, rendered by AppTest with cfg.language = "es" through every step and every
   kind of question (answered right and wrong), and Home and pages 1–4 (with the shared
   sidebar) for every cell and the flags that change their texts: no missing id (an
-  unknown id raises), and no English text of the catalog on screen.
+  unknown id raises), and no English text of the catalog on screen, in the Plotly
+  figures' titles, axes, notes, legends and hover texts included.
+- rnn_core in Spanish: every kind of figure (summarised, non-finite, backwards,
+  Bidirectional), the overflow warning, and the errors a user can cause (bad uploads,
+  sizes over the limits, a layer Keras refuses), also as the pages show them.
 """
 
 from __future__ import annotations
 
 import ast
+import io
+import json
 import re
 from pathlib import Path
 from string import Formatter
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from rnn_core import quiz
+from rnn_core import LayerSpec, figures, quiz
+from rnn_core.errors import CoreError, message_language
+from rnn_core.inputs import (
+    generate,
+    parse_csv,
+    parse_npy,
+    parse_weights_npz,
+)
+from rnn_core.limits import check_input_shape, check_trace_size
+from rnn_core.trace import overflow_warning, trace
 from ui.i18n import LANGUAGES, MESSAGES, translate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +53,12 @@ TRANSLATED = [
     ROOT / "ui" / "permalink.py",
     ROOT / "rnn_core" / "explain.py",
     ROOT / "rnn_core" / "weights.py",
+    # rnn_core's figures, overflow warning and errors (CoreError and Msg ids)
+    ROOT / "rnn_core" / "figures.py",
+    ROOT / "rnn_core" / "trace.py",
+    ROOT / "rnn_core" / "inputs.py",
+    ROOT / "rnn_core" / "limits.py",
+    ROOT / "rnn_core" / "spec.py",
     # the Gradients through time page, its figures and explanations
     ROOT / "pages" / "7_Gradients_through_time.py",
     ROOT / "rnn_core" / "gradient_figures.py",
@@ -52,9 +74,10 @@ SAME_IN_BOTH = {
     "core.formula.gate",
     "core.step.x",
     "core.step.difference",
+    "core.dtype.described",
 }
 # Calls whose first argument is a message id.
-ID_CALLS = {"t", "translate", "Message", "text", "say", "Problem"}
+ID_CALLS = {"t", "translate", "Message", "text", "say", "Problem", "CoreError", "Msg"}
 TIMEOUT = 90
 
 
@@ -176,7 +199,36 @@ def _shown(at: AppTest) -> list[str]:
     texts += [p.proto.text for p in at.get("progress")]
     for table in at.table:
         texts += [str(column) for column in table.value.columns]
+    for chart in at.get("plotly_chart"):
+        texts += figure_texts(json.loads(chart.proto.spec))
     return texts
+
+
+MARKUP = re.compile(r"<[^>]+>|%\{[^}]*\}")  # HTML tags, Plotly's %{x} placeholders
+
+
+def figure_texts(fig: dict) -> list[str]:
+    """Every text a Plotly figure (as JSON) shows: its title and notes, axis and
+    colour-bar titles, annotations, legend, hover texts and category labels."""
+    layout = fig.get("layout", {})
+
+    def title(part: dict) -> str:
+        return part.get("title", {}).get("text", "") or ""
+
+    texts = [title(layout), title(layout.get("legend", {}))]
+    texts += [title(v) for k, v in layout.items() if re.fullmatch(r"[xy]axis\d*", k)]
+    texts.append(title(layout.get("coloraxis", {}).get("colorbar", {})))
+    texts += [a.get("text", "") for a in layout.get("annotations", ())]
+    for data in fig.get("data", ()):
+        texts += [data.get("hovertemplate", ""), title(data.get("colorbar", {}))]
+        hover = data.get("hovertext") or []
+        texts += hover if isinstance(hover, list) else [hover]
+        if data.get("type") == "scatter" and data.get("showlegend") is not False:
+            texts.append(data.get("name", ""))
+        labels = data.get("y")
+        if isinstance(labels, list) and all(isinstance(v, str) for v in labels):
+            texts += labels
+    return [MARKUP.sub(" ", text) for text in texts if text]
 
 
 def _english_only_chunks() -> list[str]:
@@ -348,3 +400,238 @@ def test_bad_settings_and_links_are_reported_in_spanish():
     assert_spanish(at)
     assert at.warning[0].value.startswith("Enlace: `cell='transformer'`")
     assert at.error[0].value.startswith("Unidades: 1000 está fuera de rango")
+
+
+# --- rnn_core's figures, overflow warning and errors in Spanish ----------------------
+
+
+def english_in(texts: list[str]) -> list[str]:
+    """English words and English-only catalog pieces in `texts` (code and maths
+    between backticks or dollars aside)."""
+    shown = "\n".join(texts)
+    found = ENGLISH_WORDS.findall(CODE_OR_MATH.sub(" ", shown))
+    return found + [chunk for chunk in _english_only_chunks() if chunk in shown]
+
+
+# Wx: 0.5 everywhere; Wh = 10·I (spectral radius 10); no bias: relu overflows float32.
+EXPLODING_WEIGHTS = [
+    np.full((8, 4), 0.5, np.float32),
+    10 * np.eye(4, dtype=np.float32),
+    np.zeros(4, np.float32),
+]
+
+
+@pytest.fixture(scope="module")
+def traces() -> dict[str, object]:
+    """Traces whose figures have every kind of note: gates, Bidirectional, reading
+    backwards, summarised time, non-finite states."""
+    x = generate("uniform", 2, 12, 8, seed=0)  # (batch, timesteps, features)
+    return {
+        "lstm": trace(
+            LayerSpec(cell="lstm", units=3, bidirectional=True, return_sequences=True),
+            x,
+        ),
+        "gru": trace(LayerSpec(cell="gru", units=4, go_backwards=True), x),
+        "exploding": trace(
+            LayerSpec(units=4, activation="relu"),
+            generate("uniform", 2, 60, 8, seed=0),
+            EXPLODING_WEIGHTS,
+        ),
+    }
+
+
+def every_figure(traces: dict, language: str) -> list[dict]:
+    """Every builder of rnn_core.figures, with the options that add notes."""
+    made = []
+    for result in traces.values():
+        spec = result.spec
+        small = {"language": language, "max_cells": 16}  # summarised along time
+        for direction in spec.directions:
+            for state in spec.state_names:
+                common = {"state": state, "direction": direction}
+                made += [
+                    figures.states_heatmap(result, "manual", **common, **small),
+                    figures.residual_heatmap(result, **common, **small),
+                    figures.residual_heatmap(
+                        result, relative=True, **common, language=language
+                    ),
+                    figures.state_lines(
+                        result, **common, units=[0, 1], max_points=20, language=language
+                    ),
+                ]
+            if spec.cell != "simple_rnn":
+                made.append(figures.gate_heatmaps(result, direction=direction, **small))
+            for which in ("Wx", "Wh", "b"):
+                made.append(
+                    figures.gate_weight_figure(
+                        result, which=which, direction=direction, **small
+                    )
+                )
+        made.append(
+            figures.weight_heatmap(
+                "Wx", result.raw_weights[0], gates=spec.gate_names, **small
+            )
+        )
+        for step in (0, 11):
+            made.append(
+                figures.unrolled_diagram(spec, 12, step, max_steps=5, language=language)
+            )
+    return [json.loads(fig.to_json()) for fig in made]
+
+
+@pytest.mark.keras
+def test_every_figure_in_spanish(traces):
+    english = every_figure(traces, "en")
+    spanish = every_figure(traces, "es")
+    assert len(spanish) == len(english) > 40
+    for en_fig, es_fig in zip(english, spanish, strict=True):
+        en_texts, es_texts = figure_texts(en_fig), figure_texts(es_fig)
+        assert not english_in(es_texts), (english_in(es_texts), es_texts[0])
+        assert es_texts != en_texts
+    # The check would see English: every figure of one trace, together, has some.
+    assert english_in([t for fig in english for t in figure_texts(fig)])
+    notes = " ".join(figure_texts(fig)[0] for fig in spanish)
+    for note in ("resumido: se muestra 1 de cada", "huecos grises", "desplegada"):
+        assert note in notes, note
+
+
+@pytest.mark.keras
+def test_the_overflow_warning_in_spanish(traces):
+    english = overflow_warning(traces["exploding"])
+    spanish = overflow_warning(traces["exploding"], "es")
+    assert english.startswith("The states overflowed:")
+    assert spanish.startswith("Los estados se desbordaron:")
+    assert "ρ = 10 > 1" in spanish
+    assert not english_in([spanish]), english_in([spanish])
+    assert overflow_warning(traces["lstm"], "es") is None
+
+
+def _npz(*arrays: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.savez(buffer, *arrays)
+    return buffer.getvalue()
+
+
+def _npy(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=True)
+    return buffer.getvalue()
+
+
+SPEC = LayerSpec(units=4)
+# What a user can do wrong: uploads, sizes and layers (callables raising CoreError).
+BAD_INPUTS = {
+    "ragged csv": lambda: parse_csv(b"1,2\n3\n"),
+    "ragged csv, header": lambda: parse_csv(b"a,b\n1,2\n3,4,5\n"),
+    "word in csv": lambda: parse_csv(b"1,2\n3,abc\n"),
+    "nan in csv": lambda: parse_csv(b"1,2\n3,nan\n"),
+    "huge in csv": lambda: parse_csv(b"1,1e39\n"),
+    "latin-1 csv": lambda: parse_csv("1;é\n".encode("latin-1")),
+    "empty csv": lambda: parse_csv(b""),
+    "blank csv": lambda: parse_csv(b"\n\n"),
+    "csv too wide": lambda: parse_csv((",".join(["1"] * 200)).encode()),
+    "csv too long": lambda: parse_csv(b"1\n" * 600),
+    "pickled npy": lambda: parse_npy(_npy(np.array([{"a": 1}], dtype=object))),
+    "text npy": lambda: parse_npy(_npy(np.array([["a", "b"]]))),
+    "complex npy": lambda: parse_npy(_npy(np.zeros((2, 2), complex))),
+    "rank 4 npy": lambda: parse_npy(_npy(np.zeros((1, 2, 3, 4)))),
+    "inf npy": lambda: parse_npy(_npy(np.full((2, 2), np.inf))),
+    "npz as npy": lambda: parse_npy(_npz(np.zeros(2))),
+    "not npy": lambda: parse_npy(b"hello"),
+    "cut npy": lambda: parse_npy(_npy(np.zeros((4, 4)))[:-8]),
+    "npy too big": lambda: parse_npy(_npy(np.zeros((1, 600, 2)))),
+    "npy as weights": lambda: parse_weights_npz(_npy(np.zeros(2)), SPEC, 8),
+    "weights missing": lambda: parse_weights_npz(_npz(np.zeros((8, 4))), SPEC, 8),
+    "weights shape": lambda: parse_weights_npz(
+        _npz(np.zeros((8, 4)), np.zeros((4, 5)), np.zeros(4)), SPEC, 8
+    ),
+    "weights nan": lambda: parse_weights_npz(
+        _npz(np.zeros((8, 4)), np.full((4, 4), np.nan), np.zeros(4)), SPEC, 8
+    ),
+    "batch too big": lambda: check_input_shape(300, 2, 2),
+    "input too big": lambda: check_input_shape(256, 500, 8),
+    "trace too big": lambda: check_trace_size(LayerSpec(units=256), 256, 500),
+    "text too small": lambda: generate("one_hot_text", 2, 5, 2, seed=0, text="hello"),
+    "impulse feature": lambda: generate("impulse", 1, 2, 2, feature=5),
+    "backwards and bidirectional": lambda: LayerSpec(
+        go_backwards=True, bidirectional=True
+    ),
+    "unknown cell": lambda: LayerSpec(cell="transformer"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_INPUTS, ids=list(BAD_INPUTS))
+def test_errors_a_user_can_cause_are_in_both_languages(case):
+    with pytest.raises(CoreError) as caught:
+        BAD_INPUTS[case]()
+    error = caught.value
+    english, spanish = str(error), error.text("es")
+    assert english == error.args[0] == error.text("en")  # the CLI's one line
+    assert "\n" not in english
+    assert "\n" not in spanish
+    assert spanish != english
+    assert not english_in([spanish]), (english_in([spanish]), spanish)
+    with message_language("es"):
+        assert str(error) == spanish  # how the app's pages format it
+    assert str(error) == english
+
+
+@pytest.mark.app
+def test_a_bad_upload_is_reported_in_spanish():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.session_state["cfg.language"] = "es"
+    at.session_state["cfg.source"] = "upload"
+    at.session_state["upload.file"] = ("malo.csv", b"1,2\n3\n")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    errors = " | ".join(e.value for e in at.error)
+    assert "malo.csv" in errors
+    assert "La fila 2 del CSV tiene 1 valor, se esperaban 2 (como en la fila 1)" in (
+        errors
+    )
+    assert_spanish(at)
+
+
+@pytest.mark.app
+def test_an_input_over_the_limits_is_reported_in_spanish():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.session_state["cfg.language"] = "es"
+    for name, value in {"batch": 256, "timesteps": 500, "features": 8}.items():
+        at.session_state[f"cfg.{name}"] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    errors = " | ".join(e.value for e in at.error)
+    assert "256 × 500 × 8 = 1,024,000 valores; se admiten como máximo 200,000" in errors
+    assert_spanish(at)
+
+
+@pytest.mark.app
+@pytest.mark.keras
+@pytest.mark.parametrize("page", ["app.py", "pages/3_Hidden_states.py"])
+def test_exploding_states_are_explained_in_spanish(page):
+    at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
+    at.session_state["cfg.language"] = "es"
+    for name, value in {"activation": "relu", "timesteps": 60, "batch": 2}.items():
+        at.session_state[f"cfg.{name}"] = value
+    at.session_state["weights.file"] = ("grandes.npz", _npz(*EXPLODING_WEIGHTS))
+    at.run()
+    assert not at.error, [e.value for e in at.error]
+    assert at.warning[0].value.startswith("Los estados se desbordaron")
+    assert_spanish(at)
+
+
+@pytest.mark.app
+@pytest.mark.parametrize(
+    "page", ["pages/5_Walkthrough.py", "pages/6_Check_yourself.py"]
+)
+def test_walkthrough_and_quiz_report_bad_settings_and_link_in_spanish(page):
+    at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
+    at.session_state["cfg.language"] = "es"
+    at.session_state["cfg.units"] = 1000
+    at.session_state["quiz.seed"] = 0
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.error[0].value.startswith("Unidades: 1000 está fuera de rango")
+    assert translate("link.header", "es") in [h.value for h in at.sidebar.header]
+    assert "lang=es" in at.sidebar.code[0].value
+    assert_spanish(at)

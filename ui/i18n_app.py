@@ -486,7 +486,7 @@ APP_MESSAGES: dict[str, dict[str, str]] = {
     "page.download.csv_help": {
         "en": "Every state of every batch item and step: Keras, NumPy, residual.",
         "es": "Cada estado de cada elemento del lote y cada paso: Keras, NumPy, "
-        "residuo.",
+        "residuo (columnas con nombres en inglés, para programas).",
     },
     "page.download.weights": {"en": "Weights (.npz)", "es": "Pesos (.npz)"},
     "page.download.weights_help": {
@@ -502,7 +502,8 @@ APP_MESSAGES: dict[str, dict[str, str]] = {
         "en": "Rebuilds this layer and input with Keras and NumPy and asserts that "
         "they agree.",
         "es": "Reconstruye esta capa y esta entrada con Keras y NumPy y comprueba "
-        "que coinciden.",
+        "que coinciden (código y comentarios en inglés; el cuaderno está en "
+        "español).",
     },
     "page.download.notebook": {
         "en": "Jupyter notebook that checks it",
@@ -545,6 +546,14 @@ APP_MESSAGES: dict[str, dict[str, str]] = {
     "home.agree": {
         "en": "Keras and the formula agree",
         "es": "Keras y la fórmula coinciden",
+    },
+    "home.metric.residual": {
+        "en": "max |manual − Keras|",
+        "es": "máx |manual − Keras|",
+    },
+    "home.metric.relative": {
+        "en": "max |manual − Keras| / |Keras|",
+        "es": "máx |manual − Keras| / |Keras|",
     },
     "home.metric_help": {
         "en": (
