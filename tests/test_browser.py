@@ -56,6 +56,8 @@ TITLES = {
     "Output_shapes": "Output shapes",
     "Walkthrough": "Walkthrough: the notebook, step by step",
     "Check_yourself": "Check yourself",
+    "Gradients_through_time": "Gradients through time",
+    "Train": "Train a recurrent layer on a toy task",
 }
 # Opening a page's URL directly logs these two 404s; they are harmless.
 HARMLESS_404 = re.compile(r"/_stcore/(health|host-config)$")
