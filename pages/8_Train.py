@@ -222,7 +222,7 @@ def memory_section() -> None:
             delays=", ".join(str(d) for d in delays),
             runs=len(CELLS) * len(delays),
             steps=base.steps,
-            timesteps=base.timesteps,
+            lead=trainer.MEMORY_LEAD,
         )
     )
     wanted = (base, delays)

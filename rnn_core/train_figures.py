@@ -33,8 +33,8 @@ PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
 
 FIGURE_TEXTS: dict[str, dict[str, str]] = {
     "train.fig.loss.title": {
-        "en": "Loss (mean squared error) per step, log scale",
-        "es": "Pérdida (error cuadrático medio) por paso, escala logarítmica",
+        "en": "Loss per step (mean squared error, log scale)",
+        "es": "Pérdida por paso (error cuadrático medio, escala log.)",
     },
     "train.fig.loss.trace": {
         "en": "loss of the step's batch",
@@ -45,24 +45,24 @@ FIGURE_TEXTS: dict[str, dict[str, str]] = {
         "es": "media de los últimos {window} pasos",
     },
     "train.fig.loss.variance": {
-        "en": "variance of the target (predicting the mean)",
-        "es": "varianza del objetivo (predecir la media)",
+        "en": "target variance",
+        "es": "varianza del objetivo",
     },
     "train.fig.axis.step": {"en": "training step", "es": "paso de entrenamiento"},
     "train.fig.axis.loss": {"en": "loss", "es": "pérdida"},
     "train.fig.grad.title": {
-        "en": "Gradient norm per weight array (before clipping), log scale",
-        "es": (
-            "Norma del gradiente por matriz de pesos (antes del recorte), "
-            "escala logarítmica"
-        ),
+        "en": "Gradient norm per weight (before clipping, log scale)",
+        "es": "Norma del gradiente por peso (antes del recorte, escala log.)",
     },
     "train.fig.grad.global": {"en": "all together", "es": "todas juntas"},
     "train.fig.grad.clip": {
         "en": "clip norm {clip}",
         "es": "norma de recorte {clip}",
     },
-    "train.fig.axis.norm": {"en": "‖dL/dW‖", "es": "‖dL/dW‖"},
+    "train.fig.axis.norm": {
+        "en": "gradient norm ‖dL/dW‖",
+        "es": "norma del gradiente ‖dL/dW‖",
+    },
     "train.fig.hidden.title": {
         "en": "h_t of the watched sequence after step {step}",
         "es": "h_t de la secuencia observada tras el paso {step}",
@@ -71,10 +71,8 @@ FIGURE_TEXTS: dict[str, dict[str, str]] = {
     "train.fig.axis.unit": {"en": "unit", "es": "unidad"},
     "train.fig.axis.value": {"en": "value", "es": "valor"},
     "train.fig.seq.title": {
-        "en": "The watched sequence after step {step}: input, target, prediction",
-        "es": (
-            "La secuencia observada tras el paso {step}: entrada, objetivo, predicción"
-        ),
+        "en": "The watched sequence after step {step}",
+        "es": "La secuencia observada tras el paso {step}",
     },
     "train.fig.seq.input": {"en": "input x_t", "es": "entrada x_t"},
     "train.fig.seq.target": {"en": "target", "es": "objetivo"},
@@ -88,10 +86,8 @@ FIGURE_TEXTS: dict[str, dict[str, str]] = {
         "es": "{name} tras el paso {step}",
     },
     "train.fig.memory.title": {
-        "en": "How far back each cell remembers: echo loss after training, per delay",
-        "es": (
-            "Hasta dónde recuerda cada celda: pérdida de eco tras entrenar, por retardo"
-        ),
+        "en": "How far back each cell remembers: echo loss after training",
+        "es": "Hasta dónde recuerda cada celda: pérdida de eco tras entrenar",
     },
     "train.fig.memory.delay": {
         "en": "delay k (steps back)",
@@ -110,6 +106,16 @@ FIGURE_TEXTS: dict[str, dict[str, str]] = {
 
 def _text(message_id: str, language: str, **fields: object) -> str:
     return FIGURE_TEXTS[message_id][language].format(**fields)
+
+
+def _layout(title: str) -> dict[str, object]:
+    """layout_defaults with the legend in a row under the plot (half-width columns
+    leave no room for it at the side)."""
+    return {
+        **layout_defaults(title, HEIGHT),
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0.0},
+        "margin": {"l": 70, "r": 20, "t": 60, "b": 40},
+    }
 
 
 def _steps_axis(count: int) -> np.ndarray:
@@ -166,9 +172,7 @@ def loss_figure(
             annotation_text=_text("train.fig.loss.variance", language),
             annotation_position="top right",
         )
-    fig.update_layout(
-        **layout_defaults(_text("train.fig.loss.title", language), HEIGHT)
-    )
+    fig.update_layout(**_layout(_text("train.fig.loss.title", language)))
     fig.update_yaxes(type="log", title_text=_text("train.fig.axis.loss", language))
     x_end = max(total_steps or 0, len(values), 1)
     fig.update_xaxes(
@@ -211,9 +215,7 @@ def gradient_norms_figure(
                 "train.fig.grad.clip", language, clip=f"{clip_norm:g}"
             ),
         )
-    fig.update_layout(
-        **layout_defaults(_text("train.fig.grad.title", language), HEIGHT)
-    )
+    fig.update_layout(**_layout(_text("train.fig.grad.title", language)))
     fig.update_yaxes(type="log", title_text=_text("train.fig.axis.norm", language))
     x_end = max(total_steps or 0, len(totals), 1)
     fig.update_xaxes(
@@ -244,9 +246,7 @@ def hidden_figure(frame: Frame, language: str = "en") -> go.Figure:
         )
     )
     fig.update_layout(
-        **layout_defaults(
-            _text("train.fig.hidden.title", language, step=frame.step), HEIGHT
-        )
+        **_layout(_text("train.fig.hidden.title", language, step=frame.step))
     )
     fig.update_xaxes(title_text=_text("train.fig.axis.timestep", language))
     fig.update_yaxes(
@@ -308,9 +308,7 @@ def sequence_figure(
             },
         )
     fig.update_layout(
-        **layout_defaults(
-            _text("train.fig.seq.title", language, step=frame.step), HEIGHT
-        )
+        **_layout(_text("train.fig.seq.title", language, step=frame.step))
     )
     fig.update_xaxes(title_text=_text("train.fig.axis.timestep", language))
     fig.update_yaxes(title_text=_text("train.fig.axis.value", language))
@@ -358,9 +356,7 @@ def memory_figure(curve: MemoryCurve, language: str = "en") -> go.Figure:
         line={"color": "#555555", "dash": "dash"},
         annotation_text=_text("train.fig.memory.nothing", language),
     )
-    fig.update_layout(
-        **layout_defaults(_text("train.fig.memory.title", language), HEIGHT)
-    )
+    fig.update_layout(**_layout(_text("train.fig.memory.title", language)))
     fig.update_xaxes(title_text=_text("train.fig.memory.delay", language))
     fig.update_yaxes(
         title_text=_text("train.fig.memory.loss", language), rangemode="tozero"

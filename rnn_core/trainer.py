@@ -44,6 +44,7 @@ __all__ = [
     "MAX_TRAIN_TIMESTEPS",
     "MAX_TRAIN_UNITS",
     "MAX_TRAIN_WORK",
+    "MEMORY_LEAD",
     "OPTIMIZERS",
     "PARAMETER_NAMES",
     "PRESETS",
@@ -80,6 +81,11 @@ MAX_TRAIN_WORK = 200_000_000
 EVALUATION_BATCH = 256  # held-out sequences for `evaluate`
 MAX_MEMORY_DELAYS = 8
 MAX_MEMORY_STEPS = 1000
+# Inputs before the one to echo in the memory comparison: with a fixed sequence length
+# a longer delay would also mean fewer inputs before the target, so every run gets
+# this many, and timesteps = MEMORY_LEAD + 1 + delay (35 for a delay of 20, as the
+# echo presets).
+MEMORY_LEAD = 14
 # The arrays trained, in order: the layer's (layer.get_weights(), as named by
 # rnn_core.gradients) and the Dense readout's.
 LAYER_WEIGHT_NAMES: tuple[str, str, str] = ("Wx", "Wh", "b")
@@ -478,7 +484,7 @@ class MemoryCurve:
 
 
 def _memory_runs(
-    base: TrainConfig, cells: Sequence[str], delays: Sequence[int]
+    base: TrainConfig, cells: Sequence[str], delays: Sequence[int], lead: int
 ) -> list[TrainConfig]:
     if base.task != "echo":
         raise ValueError(f"The memory curve needs the echo task; got {base.task!r}.")
@@ -493,12 +499,12 @@ def _memory_runs(
             f"`steps` must be at most {MAX_MEMORY_STEPS} for the memory curve; "
             f"got {base.steps}."
         )
-    longest = max(delays)
+    _check_int("lead", lead, 0, MAX_TRAIN_TIMESTEPS - 1 - max(delays))
     return [
         base.replace(
             cell=cell,
             delay=delay,
-            timesteps=max(base.timesteps, longest + 1),
+            timesteps=lead + 1 + delay,
             frame_every=base.steps,
         )
         for cell in cells
@@ -510,14 +516,15 @@ def iter_memory_curve(
     base: TrainConfig,
     cells: Sequence[str] = CELLS,
     delays: Sequence[int] = (1, 5, 10, 20),
+    lead: int = MEMORY_LEAD,
 ) -> Iterator[MemoryPoint]:
     """Train `base` on echo for every cell and delay; yield each held-out loss.
 
-    Every run uses the same sequence length (long enough for the longest delay), so
-    only how far back the target lies changes. At most 3 × MAX_MEMORY_DELAYS runs of
-    at most MAX_MEMORY_STEPS steps each.
+    Every run has `lead` inputs before the one to echo, then `delay` more (timesteps
+    = lead + 1 + delay), so only how far back the target lies changes. At most
+    3 × MAX_MEMORY_DELAYS runs of at most MAX_MEMORY_STEPS steps each.
     """
-    for config in _memory_runs(base, cells, tuple(delays)):
+    for config in _memory_runs(base, cells, tuple(delays), lead):
         *_, last = iter_training(config)
         assert last.frame is not None  # the last step always records a frame
         loss = evaluate(config, frame_parameters(last.frame))
@@ -528,10 +535,11 @@ def memory_curve(
     base: TrainConfig,
     cells: Sequence[str] = CELLS,
     delays: Sequence[int] = (1, 5, 10, 20),
+    lead: int = MEMORY_LEAD,
 ) -> MemoryCurve:
     """Every point of `iter_memory_curve`, gathered per cell."""
     delays = tuple(delays)
-    points = list(iter_memory_curve(base, cells, delays))
+    points = list(iter_memory_curve(base, cells, delays, lead))
     return MemoryCurve(
         base=base,
         delays=delays,
@@ -543,10 +551,13 @@ def memory_curve(
 
 # --- presets --------------------------------------------------------------------------
 
-# Echo with a delay of 20 on sequences of 35 steps (14 inputs before the one to echo,
-# so a layer cannot just keep the oldest input): with these settings LSTM learns the
-# echo within a few hundred steps, SimpleRNN stays at the target's variance (checked
-# over several seeds; see tests/test_trainer.py). Same settings for every cell.
+# Echo with a delay of 20 on sequences of 35 steps (14 inputs come before the one to
+# echo, so a layer cannot just keep the oldest input), the same settings for every
+# cell. Measured with seeds 0, 1 and 2: LSTM's held-out loss falls below 0.01 (the
+# loss first drops under 0.1 after 420 to 560 steps), SimpleRNN's stays near 1, the
+# variance of the target, for all 700 steps. Not a law: SimpleRNN learns this echo
+# from some seeds at a learning rate of 0.01 to 0.015; LSTM learns it far more
+# easily. About 15 ms a step for LSTM on one core (batch 128), so ~10 s a run.
 _ECHO_20 = TrainConfig(
     task="echo",
     delay=20,
@@ -554,7 +565,7 @@ _ECHO_20 = TrainConfig(
     units=16,
     optimizer="adam",
     learning_rate=0.02,
-    steps=500,
+    steps=700,
     batch=128,
     timesteps=35,
     seed=0,

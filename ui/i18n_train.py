@@ -263,12 +263,17 @@ TRAIN_MESSAGES: dict[str, dict[str, str]] = {
     },
     "train.memory.settings": {
         "en": (
-            "Delays {delays}: {runs} runs of {steps} steps on sequences of "
-            "{timesteps} timesteps."
+            "Delays {delays}: {runs} runs of {steps} steps. Each sequence has "
+            "{lead} inputs before the one to echo, then k more, so only the delay "
+            "changes. The first comparison with new settings takes a minute or "
+            "two; then it is shared."
         ),
         "es": (
-            "Retardos {delays}: {runs} entrenamientos de {steps} pasos con "
-            "secuencias de {timesteps} pasos de tiempo."
+            "Retardos {delays}: {runs} entrenamientos de {steps} pasos. Cada "
+            "secuencia tiene {lead} entradas antes de la que hay que repetir, y "
+            "luego k más, así que solo cambia el retardo. La primera comparación "
+            "con una configuración nueva tarda uno o dos minutos; después se "
+            "comparte."
         ),
     },
     "train.memory.run": {

@@ -223,17 +223,19 @@ def weight_figure(result: TrainResult, frame: Frame, name: str) -> go.Figure:
 
 
 def memory_delays(config: TrainConfig) -> tuple[int, ...]:
-    """The delays compared: 1, 5, 10, 20 and the chosen one, shorter than the
-    sequence."""
+    """The delays compared: 1, 5, 10, 20 and the page's (echo only), each with
+    MEMORY_LEAD inputs before the one to echo within the timestep limit."""
     chosen = {config.delay} if config.task == "echo" else set()
-    return tuple(sorted(d for d in {*MEMORY_DELAYS, *chosen} if d < config.timesteps))[
-        : trainer.MAX_MEMORY_DELAYS
-    ]
+    longest = trainer.MAX_TRAIN_TIMESTEPS - 1 - trainer.MEMORY_LEAD
+    return tuple(sorted(d for d in {*MEMORY_DELAYS, *chosen} if d <= longest))
 
 
 def memory_base(config: TrainConfig) -> TrainConfig:
-    """The settings of the comparison: the page's, on the echo task."""
-    return config.replace(task="echo", delay=0, frame_every=config.steps)
+    """The settings of the comparison: the page's, on the echo task (each run sets
+    its own delay and timesteps)."""
+    return config.replace(
+        task="echo", delay=0, timesteps=trainer.MEMORY_LEAD + 1, frame_every=1
+    )
 
 
 @st.cache_data(max_entries=MAX_CACHED_POINTS, ttl=TTL_SECONDS, show_spinner=False)
