@@ -64,6 +64,10 @@ TRANSLATED = [
     ROOT / "rnn_core" / "gradient_figures.py",
     ROOT / "rnn_core" / "gradient_lab.py",
     ROOT / "ui" / "gradient_compute.py",
+    # the Train page and its figures
+    ROOT / "pages" / "8_Train.py",
+    ROOT / "ui" / "train_compute.py",
+    ROOT / "rnn_core" / "train_figures.py",
 ]
 # Texts that are the same in both languages on purpose (names, code, formulas).
 SAME_IN_BOTH = {
@@ -359,6 +363,7 @@ PAGE_CASES = [
     ("pages/4_Output_shapes.py", {"cell": "gru", "bidirectional": True}),
     ("pages/7_Gradients_through_time.py", {"cell": "lstm", "activation": "tanh"}),
     ("pages/7_Gradients_through_time.py", {"cell": "gru", "bidirectional": True}),
+    ("pages/8_Train.py", {}),
 ]
 
 
