@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rnn_core import explain, figures
+from rnn_core import explain
 from rnn_core.trace import Trace
 from ui import compute, permalink, settings
 from ui.i18n import language, t
@@ -57,13 +57,7 @@ def _stepper(view: View, trace: Trace, direction: str) -> None:
     permalink.write()  # the address bar follows the step, also while playing
     read = int(trace.time_index[direction][step])
     chart(
-        figures.unrolled_diagram(
-            view.spec,
-            timesteps,
-            step,
-            trace.time_index[direction],
-            language=language(),
-        ),
+        compute.unrolled_diagram(view, trace, step, direction),
         key="step.diagram",
     )
     st.markdown(

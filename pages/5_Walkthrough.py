@@ -160,7 +160,8 @@ def step_layer() -> None:
 
 def _localized_weights(trace: Trace, which: str) -> go.Figure:
     """The Weights page's figure of one array, its words in the page's language."""
-    fig = compute.figure(_view("basic"), trace, "gate_weight_figure", which=which)
+    shared = compute.figure(_view("basic"), trace, "gate_weight_figure", which=which)
+    fig = go.Figure(shared)  # a copy: the cached figure is shared by every session
     shape = " × ".join(str(n) for n in trace.weights[which].shape)
     unit = t("walk.axis.unit")
     fig.update_layout(
@@ -175,7 +176,7 @@ def _localized_weights(trace: Trace, which: str) -> go.Figure:
         rows = t("walk.axis.feature" if which == "Wx" else "walk.axis.from_unit")
         fig.update_yaxes(title_text=rows, row=1, col=1)
         hover = f"{which}: {rows} %{{y}}, {unit} %{{x}}: {VALUE_FORMAT}<extra></extra>"
-    fig.update_traces(hovertemplate=hover)  # the figure is a copy (st.cache_data)
+    fig.update_traces(hovertemplate=hover)
     return fig
 
 

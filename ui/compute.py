@@ -4,7 +4,11 @@ Every cache is keyed on the frozen `LayerSpec`, the input's digest and the weigh
 key (seed or uploaded digest), holds a bounded number of entries and expires; none is
 ever cleared globally, since every session of the server shares them. Traces are
 shared read-only objects (`st.cache_resource`: a classroom opening the same default
-view holds one copy); figures and tables are copied per call (`st.cache_data`).
+view holds one copy). Figures are shared objects too: `st.cache_data` would hand each
+run a copy, and unpickling a Plotly figure re-validates every property, which costs as
+much as building it (about 20 ms for the unrolled diagram); `st.plotly_chart` only
+reads a figure (its `to_dict()` copy), and no page changes one. Tables are copied per
+call (`st.cache_data`).
 """
 
 from __future__ import annotations
@@ -99,7 +103,7 @@ def trace_for(view: View) -> Trace:
         )
 
 
-@st.cache_data(max_entries=MAX_CACHED_FIGURES, ttl=TTL_SECONDS, show_spinner=False)
+@st.cache_resource(max_entries=MAX_CACHED_FIGURES, ttl=TTL_SECONDS, show_spinner=False)
 def _cached_figure(
     spec: Any,
     digest: str,
@@ -124,6 +128,26 @@ def figure(view: View, trace: Trace, kind: str, **params: Any) -> go.Figure:
         tuple(sorted(params.items())),
         trace,
     )
+
+
+@st.cache_resource(max_entries=MAX_CACHED_FIGURES, ttl=TTL_SECONDS, show_spinner=False)
+def _cached_diagram(
+    spec: Any,
+    timesteps: int,
+    step: int,
+    time_index: tuple[int, ...],
+    language_code: str,
+) -> go.Figure:
+    return figures.unrolled_diagram(
+        spec, timesteps, step, time_index, language=language_code
+    )
+
+
+def unrolled_diagram(view: View, trace: Trace, step: int, direction: str) -> go.Figure:
+    """The Step page's unrolled diagram at `step` (cached per layer, length, step,
+    step order and language; shared, never changed)."""
+    time_index = tuple(int(t) for t in trace.time_index[direction])
+    return _cached_diagram(view.spec, len(time_index), step, time_index, language())
 
 
 @st.cache_data(max_entries=MAX_CACHED_TABLES, ttl=TTL_SECONDS, show_spinner=False)

@@ -3,8 +3,9 @@
 As `ui.compute`: every cache is keyed on the frozen `LayerSpec`, the input's digest,
 the weights' key and the page's frozen `GradientRequest`, holds a bounded number of
 entries and expires; none is ever cleared globally. Gradient traces are shared
-read-only objects (`st.cache_resource`); figures are copied per call
-(`st.cache_data`). TensorFlow is imported once per server (`ui.compute.keras_ready`).
+read-only objects (`st.cache_resource`); so are figures (shared as in `ui.compute`:
+a copy would cost as much as building one). TensorFlow is imported once per server
+(`ui.compute.keras_ready`).
 """
 
 from __future__ import annotations
@@ -170,7 +171,7 @@ def comparison_for(request: ComparisonRequest) -> dict[str, GradientResult]:
         return _cached_comparison(request)
 
 
-@st.cache_data(max_entries=MAX_CACHED_FIGURES, ttl=TTL_SECONDS, show_spinner=False)
+@st.cache_resource(max_entries=MAX_CACHED_FIGURES, ttl=TTL_SECONDS, show_spinner=False)
 def _cached_figure(
     key: tuple[Any, ...],
     kind: str,
