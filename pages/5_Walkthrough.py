@@ -2,8 +2,8 @@
 
 The page has its own fixed cases (`rnn_core.walkthrough.WALK_CASES`), independent of
 the shared sidebar's settings, which it keeps but does not draw. Its state lives in
-`st.session_state`: "walk.step" (the step shown) and "walk.batch" (the batch item
-whose numbers are written out).
+`st.session_state`: "walk.step" (the step shown; in the page's link as `walk`, from
+1, see ui.permalink) and "walk.batch" (the batch item whose numbers are written out).
 """
 
 from __future__ import annotations
@@ -353,6 +353,7 @@ def sidebar() -> int:
 
 def main() -> None:
     st.set_page_config(layout="wide", initial_sidebar_state="expanded")
+    permalink.claim("walk")  # the URL and the link box carry the step
     problems = settings.keep_settings()  # the other pages' settings survive a visit
     step = sidebar()
     st.title(t("walk.title"))

@@ -4,7 +4,8 @@ The questions come from `rnn_core.quiz` (seeded); the right answer is what the r
 Keras layer returns, computed when the answer is checked. Session state: "quiz.seed"
 (the current question), "quiz.number" (its number in this session: 1, 2, 3, ...; the
 seed is never shown), "quiz.kind", "quiz.score" and "quiz.verdicts" (the verdict of
-each question checked, by question id).
+each question checked, by question id). The page's link carries the question: its
+seed (`quiz`) and kind (`quiz_kind`), see ui.permalink; not its number or the score.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ NUMBER_KEY = "quiz.number"
 KIND_KEY = "quiz.kind"
 SCORE_KEY = "quiz.score"
 VERDICTS_KEY = "quiz.verdicts"
-ANY = "any"
-MAX_SEED = 999_999
+ANY = permalink.ANY_KIND
+MAX_SEED = permalink.MAX_QUIZ_SEED
 CACHED_ANSWERS = 256
 TTL_SECONDS = 3600
 
@@ -209,6 +210,9 @@ def show_score(place: DeltaGenerator) -> None:
 
 def main() -> None:
     st.set_page_config(layout="wide", initial_sidebar_state="expanded")
+    permalink.load()  # a link's question first (app.py may have loaded it already)
+    st.session_state.setdefault(SEED_KEY, secrets.randbelow(MAX_SEED + 1))
+    permalink.claim("quiz", "quiz_kind")  # the URL and the link box carry it
     problems = settings.keep_settings()  # the other pages' settings survive a visit
     score_place = sidebar()
     st.title(t("quiz.title"))
@@ -218,6 +222,7 @@ def main() -> None:
     guard(body)
     show_score(score_place)
     permalink.link_box()
+    st.sidebar.caption(t("link.quiz"))
 
 
 main()

@@ -6,6 +6,9 @@
 - The app through AppTest with `at.query_params`: a link sets the layer, the input
   and the page's numbers; bad parameters give a warning and the defaults; every run
   writes the non-default settings back into the URL; the link box shows the link.
+- Page parameters (`walk`, `quiz`, `quiz_kind`): parsed and encoded like settings;
+  a link opens that walkthrough step or that quiz question; only the page that owns
+  them writes them into the URL and the link box.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from rnn_core import LayerSpec, trace
+from rnn_core import LayerSpec, quiz, trace
 from rnn_core.inputs import generate
 from ui import permalink
 from ui.i18n import MESSAGES, translate
@@ -101,7 +104,10 @@ def test_parse_takes_the_last_of_repeated_parameters_and_ignores_embed():
 
 @given(
     st.dictionaries(
-        st.sampled_from([*DEFAULTS, "lang", "embed", "page", ""]) | st.text(max_size=8),
+        st.sampled_from(
+            [*DEFAULTS, *permalink.PAGE_PARAMS, "lang", "embed", "page", ""]
+        )
+        | st.text(max_size=8),
         st.text(max_size=30) | st.lists(st.text(max_size=10), max_size=3),
         max_size=12,
     )
@@ -111,6 +117,10 @@ def test_parse_never_raises_and_keeps_only_allowed_values(params):
     for name, value in values.items():
         if name == "language":
             assert value in ("en", "es")
+            continue
+        if name in permalink.PAGE_KEYS:
+            [param] = [p for p in permalink.PAGE_PARAMS.values() if p.key == name]
+            assert param.holds(value)
             continue
         assert name in DEFAULTS
         assert name not in permalink.NOT_IN_LINKS
@@ -134,6 +144,9 @@ def test_parse_never_raises_and_keeps_only_allowed_values(params):
             "text": st.text(max_size=20),
             "batch": st.integers(1, 20),
             "step": st.integers(0, 499),
+            "walk.step": st.integers(0, permalink.WALK_STEPS - 1),
+            "quiz.seed": st.integers(0, permalink.MAX_QUIZ_SEED),
+            "quiz.kind": st.sampled_from(["any", *quiz.KINDS]),
         },
     ),
     st.sampled_from(["en", "es"]),
@@ -141,10 +154,12 @@ def test_parse_never_raises_and_keeps_only_allowed_values(params):
 def test_encode_then_parse_round_trips(values, language):
     params = permalink.encode(values, language)
     assert all(isinstance(v, str) for v in params.values())
-    assert not any(values.get(n) == DEFAULTS[n] and n in params for n in values)
+    assert not any(values.get(n) == DEFAULTS.get(n) and n in params for n in values)
     parsed, problems = permalink.parse(params)
     assert problems == []
-    expected = {n: v for n, v in values.items() if v != DEFAULTS[n]}
+    page_defaults = {p.key: p.default for p in permalink.PAGE_PARAMS.values()}
+    defaults = {**DEFAULTS, **page_defaults}
+    expected = {n: v for n, v in values.items() if v != defaults[n]}
     if language != "en":
         expected["language"] = language
     assert parsed == expected
@@ -152,6 +167,69 @@ def test_encode_then_parse_round_trips(values, language):
 
 def test_the_default_view_has_an_empty_query():
     assert permalink.encode(dict(DEFAULTS), "en") == {}
+
+
+def test_parse_reads_page_parameters_into_their_session_keys():
+    values, problems = permalink.parse(
+        {"walk": "4", "quiz": "123", "quiz_kind": "unit", "cell": "gru"}
+    )
+    assert problems == []
+    # The URL counts walkthrough steps from 1, the page from 0.
+    assert values == {
+        "walk.step": 3,
+        "quiz.seed": 123,
+        "quiz.kind": "unit",
+        "cell": "gru",
+    }
+    assert permalink.parse({"walk": "1"})[0] == {"walk.step": 0}
+    assert permalink.parse({"walk": "8"})[0] == {"walk.step": 7}
+
+
+@pytest.mark.parametrize(
+    ("params", "message_id", "allowed"),
+    [
+        ({"walk": "0"}, "link.bad.int", "from 1 to 8"),
+        ({"walk": "9"}, "link.bad.int", "from 1 to 8"),
+        ({"walk": "two"}, "link.bad.int", "from 1 to 8"),
+        ({"walk": "2.0"}, "link.bad.int", "from 1 to 8"),
+        ({"quiz": "-1"}, "link.bad.int", "from 0 to 999999"),
+        ({"quiz": "1000000"}, "link.bad.int", "from 0 to 999999"),
+        ({"quiz_kind": "essay"}, "link.bad.choice", "any, shapes, equal, unit"),
+        ({"quiz_number": "3"}, "link.unknown", ""),  # the number is per session
+    ],
+)
+def test_parse_reports_bad_page_parameters(params, message_id, allowed):
+    values, problems = permalink.parse(params)
+    assert values == {}
+    [problem] = problems
+    assert problem.id == message_id
+    shown = translate(problem.id, "en", **problem.fields)
+    assert next(iter(params)) in shown
+    assert allowed in shown
+    translate(problem.id, "es", **problem.fields)
+
+
+def test_encode_writes_page_values_leaving_out_defaults_and_bad_ones():
+    assert permalink.encode({"walk.step": 3, "cell": "lstm"}) == {
+        "cell": "lstm",
+        "walk": "4",
+    }
+    assert permalink.encode({"walk.step": 0}) == {}  # the first step is the default
+    assert permalink.encode({"quiz.seed": 0, "quiz.kind": "any"}) == {"quiz": "0"}
+    assert permalink.encode({"quiz.seed": 5, "quiz.kind": "equal"}, "es") == {
+        "quiz": "5",
+        "quiz_kind": "equal",
+        "lang": "es",
+    }
+    # Values a page parameter may not hold never reach a link.
+    for bad in ({"walk.step": 8}, {"walk.step": -1}, {"walk.step": True}):
+        assert permalink.encode(bad) == {}
+    assert permalink.encode({"quiz.seed": "7", "quiz.kind": "essay"}) == {}
+
+
+def test_claim_rejects_a_name_that_is_not_a_page_parameter():
+    with pytest.raises(ValueError, match="step"):
+        permalink.claim("step")
 
 
 # --- the app, through AppTest ---------------------------------------------------------
@@ -266,3 +344,84 @@ def test_the_link_survives_a_page_change_and_says_what_it_cannot_carry():
     at.radio(key="cfg.source").set_value("table").run()
     captions = [c.value for c in at.sidebar.caption]
     assert translate("link.no_table", "en") in captions
+
+
+# --- page parameters in the app -------------------------------------------------------
+
+WALK_PAGE = "pages/5_Walkthrough.py"
+QUIZ_PAGE = "pages/6_Check_yourself.py"
+
+
+@pytest.mark.app
+@pytest.mark.keras
+def test_a_link_opens_that_walkthrough_step_and_follows_it():
+    at = open_link(WALK_PAGE, walk="4", cell="gru")
+    assert not at.warning, [w.value for w in at.warning]
+    assert at.main.header[0].value == translate("walk.hand.title", "en")
+    assert at.session_state["walk.step"] == 3
+    assert len(at.radio(key="walk.step").options) == permalink.WALK_STEPS
+    assert at.query_params == {"cell": "gru", "walk": "4"}
+    assert at.sidebar.code[0].value.endswith("?cell=gru&walk=4")
+    at.button(key="walk.next").click().run()
+    assert at.main.header[0].value == translate("walk.agree.title", "en")
+    assert at.query_params == {"cell": "gru", "walk": "5"}
+    assert at.sidebar.code[0].value.endswith("?cell=gru&walk=5")
+    at.radio(key="walk.step").set_value(0).run()
+    assert at.query_params == {"cell": "gru"}  # step 1 is the default: left out
+
+
+@pytest.mark.app
+@pytest.mark.keras
+def test_a_bad_walk_parameter_warns_and_opens_the_first_step():
+    at = open_link(WALK_PAGE, walk="12")
+    warnings = [w.value for w in at.warning]
+    assert len(warnings) == 1, warnings
+    assert "`walk='12'`" in warnings[0]
+    assert "from 1 to 8" in warnings[0]
+    assert at.main.header[0].value == translate("walk.input.title", "en")
+    assert at.query_params == {}
+
+
+@pytest.mark.app
+@pytest.mark.keras
+def test_a_quiz_link_opens_the_same_question():
+    first = open_link(QUIZ_PAGE)  # a session that drew its own question
+    seed = first.session_state["quiz.seed"]
+    assert first.query_params == {"quiz": str(seed)}
+    assert first.sidebar.code[0].value.endswith(f"?quiz={seed}")
+    assert translate("link.quiz", "en") in [c.value for c in first.sidebar.caption]
+    first.selectbox(key="quiz.kind").set_value("unit").run()
+    assert first.query_params == {"quiz": str(seed), "quiz_kind": "unit"}
+    link = first.sidebar.code[0].value
+    assert link.endswith(f"?quiz={seed}&quiz_kind=unit"), link
+
+    other = open_link(QUIZ_PAGE, quiz=str(seed), quiz_kind="unit")
+    assert not other.warning, [w.value for w in other.warning]
+    assert other.session_state["quiz.seed"] == seed
+    assert other.subheader[0].value == first.subheader[0].value
+    assert other.main.code[0].value == first.main.code[0].value
+    assert [m.value for m in other.latex] == [m.value for m in first.latex]
+    expected = quiz.question_code(quiz.make_question(seed, "unit"))
+    assert other.main.code[0].value == expected
+    other.button(key="quiz.new").click().run()
+    assert other.query_params == {"quiz": str(seed + 1), "quiz_kind": "unit"}
+
+
+@pytest.mark.app
+@pytest.mark.keras
+def test_only_the_owning_page_writes_its_parameters():
+    at = open_link(walk="3", quiz="42", cell="lstm")  # opened on Home
+    assert not at.warning, [w.value for w in at.warning]
+    assert at.query_params == {"cell": "lstm"}  # Home owns neither
+    at.switch_page(str(ROOT / WALK_PAGE)).run()
+    assert not at.exception
+    assert at.query_params == {"cell": "lstm", "walk": "3"}
+    assert at.main.header[0].value == translate("walk.weights.title", "en")
+    at.switch_page(str(ROOT / "pages" / "2_Weights.py")).run()
+    assert not at.exception
+    assert at.query_params == {"cell": "lstm"}
+    link = at.sidebar.code[0].value
+    assert link.endswith("?cell=lstm"), link  # no walk, no quiz
+    at.switch_page(str(ROOT / QUIZ_PAGE)).run()
+    assert not at.exception
+    assert at.query_params == {"cell": "lstm", "quiz": "42"}

@@ -405,6 +405,11 @@ APP_MESSAGES: dict[str, dict[str, str]] = {
             "entrada del generador."
         ),
     },
+    "link.quiz": {
+        "en": "The link opens this question; your answer and score stay here.",
+        "es": "El enlace abre esta pregunta; tu respuesta y tu puntuación se quedan "
+        "aquí.",
+    },
     "link.notice": {
         "en": "Link: {problem} It was left out (its default stays); the rest of "
         "the link is used.",

@@ -5,6 +5,14 @@ opens that exact view in a new session: the page is the URL's path (each page of
 `st.navigation` has its own), the query holds every setting that differs from its
 default (`ui.settings.DEFAULTS`) and the language.
 
+Two pages also keep their own state in the link (`PAGE_PARAMS`): the Walkthrough's
+step (`walk`, counted from 1 as the page shows it: `walk=4` is "Step 4 of 8") and the
+Check-yourself question (`quiz`, its seed, and `quiz_kind` when the kind of question
+is not "any"; the question's number in the session is not in the link). They are read
+like the settings, but only the page that owns them writes them: that page calls
+`claim(...)` just before `ui.settings.keep_settings`, so the Weights page's link
+carries no walkthrough step.
+
 - `parse(params)`: pure; query parameters (strings) -> (settings, problems). A value
   that is not allowed is left out (its default stays) and reported as a `Problem`
   (a message id of `ui.i18n` and its fields) naming the parameter and what is allowed.
@@ -12,6 +20,7 @@ default (`ui.settings.DEFAULTS`) and the language.
   (non-default values only, so links stay short).
 - `load()`: once per session, before any widget is drawn, puts the link's settings
   into `st.session_state`; returns the problems as translated texts.
+- `claim(*names)`: this run's page owns these page parameters (see above).
 - `write()`: after each run, the current settings back into `st.query_params`.
 - `link_box()`: the sidebar's "link to this view" (a code block with a copy button).
 
@@ -28,6 +37,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from rnn_core.limits import MAX_INPUT_ELEMENTS
+from rnn_core.quiz import KINDS as QUIZ_KINDS
 
 LANGUAGE_PARAM = "lang"
 LOADED_KEY = "permalink.loaded"  # set once the session has read its URL
@@ -41,6 +51,11 @@ TRUE = frozenset({"1", "true", "on", "yes"})
 FALSE = frozenset({"0", "false", "off", "no"})
 WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,12}")
 MAX_SHOWN = 40  # characters of a bad value quoted back to the user
+CLAIM_KEY = "permalink.claim"  # page parameters claimed by the page, for one write()
+OWNED_KEY = "permalink.owned"  # page parameters this run's page owns (after write())
+WALK_STEPS = 8  # steps of the Walkthrough page (pages/5_Walkthrough.py)
+MAX_QUIZ_SEED = 999_999  # questions of the Check-yourself page: seeds 0 to this
+ANY_KIND = "any"  # the Check-yourself page's "any kind of question"
 
 
 @dataclass(frozen=True)
@@ -49,6 +64,48 @@ class Problem:
 
     id: str
     fields: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PageParam:
+    """A query parameter holding one page's own state (not a sidebar setting).
+
+    Attributes:
+        key: its `st.session_state` key.
+        allowed: (lowest, highest) as written in the URL for a whole number, or the
+            allowed texts.
+        default: the value the page starts with (left out of links); None: none.
+        shift: URL number = session value + shift (1: counted from 1 in the URL).
+    """
+
+    key: str
+    allowed: tuple[int, int] | tuple[str, ...]
+    default: Any = None
+    shift: int = 0
+
+    @property
+    def is_number(self) -> bool:
+        return isinstance(self.allowed[0], int)
+
+    def holds(self, value: Any) -> bool:
+        """Whether a session value is one this parameter may carry."""
+        if self.is_number:
+            low, high = self.allowed
+            return (
+                isinstance(value, int)
+                and not isinstance(value, bool)
+                and low <= value + self.shift <= high
+            )
+        return isinstance(value, str) and value in self.allowed
+
+
+# Query name -> the page state it carries, in the order links write them.
+PAGE_PARAMS: dict[str, PageParam] = {
+    "walk": PageParam("walk.step", (1, WALK_STEPS), default=0, shift=1),
+    "quiz": PageParam("quiz.seed", (0, MAX_QUIZ_SEED)),
+    "quiz_kind": PageParam("quiz.kind", (ANY_KIND, *QUIZ_KINDS), default=ANY_KIND),
+}
+PAGE_KEYS = frozenset(p.key for p in PAGE_PARAMS.values())
 
 
 def _settings() -> Any:
@@ -91,6 +148,22 @@ def _parse_one(name: str, text: str) -> tuple[Any, Problem | None]:
     return None, Problem("link.bad.int", {**shown, "low": str(low), "high": str(high)})
 
 
+def _parse_page_param(name: str, text: str) -> tuple[Any, Problem | None]:
+    """One page parameter's session value from its text, or the problem with it."""
+    param = PAGE_PARAMS[name]
+    shown = {"name": name, "value": _quoted(text)}
+    if not param.is_number:
+        if text in param.allowed:
+            return text, None
+        return None, Problem(
+            "link.bad.choice", {**shown, "allowed": ", ".join(param.allowed)}
+        )
+    low, high = param.allowed
+    if WHOLE_NUMBER.fullmatch(text.strip()) and low <= int(text) <= high:
+        return int(text) - param.shift, None
+    return None, Problem("link.bad.int", {**shown, "low": str(low), "high": str(high)})
+
+
 def parse(
     params: Mapping[str, str | list[str]],
 ) -> tuple[dict[str, Any], list[Problem]]:
@@ -101,9 +174,10 @@ def parse(
             is repeated, as in `st.query_params`).
 
     Returns:
-        (setting name -> checked value, plus "language" when the link sets one;
-        one `Problem` per parameter that was left out). Settings not in the link,
-        or left out, keep their defaults.
+        (setting name -> checked value, plus "language" when the link sets one,
+        plus a page parameter's session key -> its session value (e.g.
+        "walk.step" -> 3 for `walk=4`); one `Problem` per parameter that was left
+        out). Settings not in the link, or left out, keep their defaults.
     """
     from ui.i18n import LANGUAGES
 
@@ -128,6 +202,13 @@ def parse(
                         },
                     )
                 )
+            continue
+        if name in PAGE_PARAMS:
+            value, problem = _parse_page_param(name, text)
+            if problem is None:
+                values[PAGE_PARAMS[name].key] = value
+            else:
+                problems.append(problem)
             continue
         if name not in names:
             problems.append(Problem("link.unknown", {"name": _quoted(name)}))
@@ -175,7 +256,9 @@ def encode(values: Mapping[str, Any], language: str = "en") -> dict[str, str]:
     """The query parameters of a link: the settings that differ from their defaults.
 
     Args:
-        values: setting name -> value (missing names count as default).
+        values: setting name -> value (missing names count as default), and page
+            parameters by session key (e.g. "walk.step" -> 3 gives `walk=4`); a page
+            value that is its default, or not one it may hold, is left out.
         language: the language of the view ("en", the default, is left out).
     """
     defaults = _settings().DEFAULTS
@@ -184,6 +267,10 @@ def encode(values: Mapping[str, Any], language: str = "en") -> dict[str, str]:
         for name in linked_names()
         if name in values and values[name] != defaults[name]
     }
+    for name, param in PAGE_PARAMS.items():
+        value = values.get(param.key)
+        if value != param.default and param.holds(value):
+            params[name] = _text_of(value + param.shift if param.is_number else value)
     if language != "en":
         params[LANGUAGE_PARAM] = language
     return params
@@ -215,6 +302,8 @@ def load() -> None:
         if name == "language":
             state[i18n.LANGUAGE_KEY] = value
             state[i18n.REMEMBERED_KEY] = value
+        elif name in PAGE_KEYS:
+            state[name] = value
         else:
             state[settings.key(name)] = value
     state[NOTICES_KEY] = [
@@ -229,6 +318,24 @@ def notices() -> list[str]:
     return list(st.session_state.pop(NOTICES_KEY, None) or [])
 
 
+def claim(*names: str) -> None:
+    """This run's page owns these page parameters (names of `PAGE_PARAMS`).
+
+    Call it just before `ui.settings.keep_settings`: its `write()` takes the claim
+    (for this run only), so the URL and the link box carry the page's state. Pages
+    that do not claim write links without any page parameter.
+
+    Raises:
+        ValueError: a name that is not one of `PAGE_PARAMS`.
+    """
+    import streamlit as st
+
+    unknown = [name for name in names if name not in PAGE_PARAMS]
+    if unknown:
+        raise ValueError(f"Not page parameters: {unknown}; known: {list(PAGE_PARAMS)}")
+    st.session_state[CLAIM_KEY] = tuple(names)
+
+
 def current() -> dict[str, str]:
     """The query parameters of the session's current view."""
     import streamlit as st
@@ -236,14 +343,24 @@ def current() -> dict[str, str]:
     from ui import i18n
 
     settings = _settings()
-    values = {name: st.session_state.get(settings.key(name)) for name in linked_names()}
+    state = st.session_state
+    values = {name: state.get(settings.key(name)) for name in linked_names()}
+    for name in state.get(OWNED_KEY, ()):
+        values[PAGE_PARAMS[name].key] = state.get(PAGE_PARAMS[name].key)
     return encode({n: v for n, v in values.items() if v is not None}, i18n.language())
 
 
 def write() -> None:
-    """Put the current settings into the URL (only when they changed)."""
+    """Put the current settings into the URL (only when they changed).
+
+    It takes the `claim()` made since the last `write()` (for `link()` too); without
+    one, the page owns no page parameter (pages that write twice in a run, as the
+    sidebar's pages do, claim nothing).
+    """
     import streamlit as st
 
+    state = st.session_state
+    state[OWNED_KEY] = tuple(state.pop(CLAIM_KEY, ()))
     params = current()
     if st.query_params.to_dict() != params:
         st.query_params.from_dict(params)
