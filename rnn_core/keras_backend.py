@@ -31,6 +31,10 @@ from rnn_core.spec import LayerSpec
 tf.get_logger().setLevel("ERROR")
 
 MAX_CACHED_LAYERS = 64
+# Up to this many timesteps the layer and its cells run eagerly: tracing their
+# tf.functions costs about 0.1 s per new layer, several times what the eager steps
+# take on such short sequences (bench/engine.py); longer inputs run compiled.
+EAGER_MAX_TIMESTEPS = 8
 
 
 def build_layer(spec: LayerSpec) -> keras.layers.Layer:
@@ -190,7 +194,8 @@ def _set_weights(entry: _CachedLayer, weights: Sequence[np.ndarray]) -> None:
 
 def _call_layer(entry: _CachedLayer, call: LayerCall) -> Output:
     """The whole layer on the checked call; weights set, lock held."""
-    result = entry.call(
+    eager = call.x.shape[1] <= EAGER_MAX_TIMESTEPS
+    result = (entry.call.python_function if eager else entry.call)(
         tf.constant(call.x),
         None if call.mask is None else tf.constant(call.mask),
         None
@@ -207,6 +212,7 @@ def _step_cells(
     batch, timesteps, _ = call.x.shape
     n_states = len(spec.state_names)
     valid = np.ones((batch, timesteps), bool) if call.mask is None else call.mask
+    eager = timesteps <= EAGER_MAX_TIMESTEPS
     results: list[dict[str, np.ndarray]] = []
     for k, direction in enumerate(spec.directions):
         order = slice(None, None, -1) if direction == "backward" else slice(None)
@@ -216,7 +222,8 @@ def _step_cells(
             start = [np.zeros((batch, spec.units), np.float32)] * n_states
         else:
             start = call.initial_state[k * n_states : (k + 1) * n_states]
-        recorded = entry.steppers[k](
+        stepper = entry.steppers[k]
+        recorded = (stepper.python_function if eager else stepper)(
             tf.constant(x_steps),
             tf.constant(valid_steps),
             [tf.constant(s) for s in start],

@@ -89,3 +89,30 @@ def test_init_weights_rejects_bad_arguments(arguments: dict, message: str) -> No
     call = {"input_dim": 3, "seed": 0, **arguments}
     with pytest.raises(ValueError, match=message):
         kb.init_weights(LayerSpec(), **call)
+
+
+@pytest.mark.parametrize("cell", ["simple_rnn", "lstm", "gru"])
+def test_short_inputs_run_eagerly_longer_ones_compiled_with_the_same_numbers(
+    cell: str,
+) -> None:
+    """Up to EAGER_MAX_TIMESTEPS the layer and its cells are not traced; beyond, they
+    are; both agree with the NumPy formulas (and so with each other)."""
+    spec = LayerSpec(cell=cell, units=3, return_sequences=True, go_backwards=True)
+    weights = init_weights(spec, 2, seed=4)
+    rng = np.random.default_rng(5)
+    kb._cache.pop((spec, 2), None)  # a fresh entry: its tracing counts start at 0
+    for timesteps in (kb.EAGER_MAX_TIMESTEPS, kb.EAGER_MAX_TIMESTEPS + 1):
+        x = rng.normal(size=(4, timesteps, 2)).astype(np.float32)
+        output, states = kb.keras_run(spec, weights, x)
+        entry = kb._cached_layer(spec, 2)
+        traced = (
+            entry.call.experimental_get_tracing_count(),
+            entry.steppers[0].experimental_get_tracing_count(),
+        )
+        if timesteps <= kb.EAGER_MAX_TIMESTEPS:
+            assert traced == (0, 0)
+        else:
+            assert min(traced) >= 1
+        expected = manual_forward(spec, weights, x)
+        np.testing.assert_allclose(output, expected, atol=1e-5)
+        np.testing.assert_allclose(states[0]["h"], expected, atol=1e-5)

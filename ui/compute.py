@@ -13,7 +13,9 @@ call (`st.cache_data`).
 
 from __future__ import annotations
 
+import functools
 import gc
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -35,16 +37,35 @@ TTL_SECONDS = 3600
 _freeze_lock = threading.Lock()
 
 
+def _clear_session_without_collecting() -> None:
+    """Make `keras.backend.clear_session()` skip its full garbage collection.
+
+    Streamlit calls `keras.backend.clear_session()` after every script run of every
+    session (Keras is in `sys.modules`), and Keras' default, `free_memory=True`, runs
+    `gc.collect()`: a full collection holding the GIL, measured at about 70 ms per run
+    with the server's caches filled, during which the finished run's last messages
+    wait to be sent. Keras documents `free_memory=False` for callers that clear often;
+    the app builds no models in a loop (its layers are cached and bounded), and
+    Python's own generational collector still runs. `.streamlit/config.toml` turns off
+    Streamlit's own post-run collection (`runner.postScriptGC`) for the same reason.
+    """
+    backend = sys.modules["keras"].backend
+    clear_session = backend.clear_session
+    if not isinstance(clear_session, functools.partial):  # once per process
+        backend.clear_session = functools.partial(clear_session, free_memory=False)
+
+
 @st.cache_resource(show_spinner=False)
 def _keras_ready() -> bool:
     """Import TensorFlow once per process, then freeze the heap it allocated.
 
-    `gc.freeze()` moves TensorFlow's millions of objects out of the collector's way:
-    Streamlit collects after every run, and without it each rerun pays ~0.4 s.
+    `gc.freeze()` moves TensorFlow's millions of objects out of the collector's way,
+    so that the collections that do run (Python's own, by generation) stay short.
     """
     from rnn_core import keras_backend
 
     keras_backend.build_layer  # noqa: B018 - the import above is the point
+    _clear_session_without_collecting()
     with _freeze_lock:
         gc.collect()
         gc.freeze()
