@@ -428,3 +428,24 @@ def test_every_page_every_cell_and_flag(page, settings):
         assert figures(at), "no chart drawn"
     if page == "home":
         assert float(at.metric[0].value) < 1e-4
+
+
+@pytest.mark.app
+@pytest.mark.keras
+def test_reruns_skip_full_garbage_collections():
+    """Streamlit calls keras.backend.clear_session() after every run; once the app has
+    loaded Keras it calls it without Keras' gc.collect(), and the server's config
+    turns off Streamlit's own post-run collection (both held the GIL ~70 ms a run)."""
+    import functools
+    import sys
+    import tomllib
+
+    at = open_page("home")
+    assert not at.exception
+    clear_session = sys.modules["keras"].backend.clear_session
+    assert isinstance(clear_session, functools.partial)
+    assert clear_session.keywords == {"free_memory": False}
+    config = tomllib.loads(
+        (Path(__file__).parents[1] / ".streamlit/config.toml").read_text()
+    )
+    assert config["runner"]["postScriptGC"] is False
