@@ -5,10 +5,12 @@ For each cell (SimpleRNN, LSTM, GRU) at three sizes: the seed notebook's (32, 1,
 with return_sequences, and the app's largest allowed size, (32, 500, 12) → 125 units
 (rnn_core.limits: 192,000 input values ≤ 200,000; 2,000,000 values per state array).
 Measured, each the median of several warm runs: the NumPy run (`run_layer`), the
-Keras layer call compiled with tf.function (`keras_forward`), the Keras per-step
-states (`keras_step_states`), the same layer called eagerly, and `trace` as a whole
-with its own Keras / NumPy split. The first Keras call per spec (building and tracing)
-is reported separately. Ratios above 1 mean NumPy is faster.
+Keras layer call as `keras_forward` runs it (eager up to
+`keras_backend.EAGER_MAX_TIMESTEPS` timesteps, compiled with tf.function beyond), the
+Keras per-step states (`keras_step_states`), the same layer called eagerly, and
+`trace` as a whole with its own Keras / NumPy split. The first Keras call per spec
+(building, and tracing when compiled) is reported separately. Ratios above 1 mean
+NumPy is faster.
 
 Threads as the app server caps them (`ui.serve.SERVER_ENVIRONMENT`) unless the
 environment sets them. Env: QUICK=1 (3 runs each, 1 eager). Writes
@@ -145,8 +147,9 @@ def print_results(results: dict[str, Any]) -> None:
         rows,
     )
     print(
-        "call/NumPy = compiled (tf.function) Keras layer call / NumPy run; eager/NumPy "
-        "= the same layer called eagerly / NumPy (above 1: NumPy faster).\n"
+        "call/NumPy = the Keras layer call as keras_forward runs it (eager up to "
+        f"{kb.EAGER_MAX_TIMESTEPS} timesteps, tf.function beyond) / NumPy run; "
+        "eager/NumPy = the same layer called eagerly / NumPy (above 1: NumPy faster).\n"
         "trace K/N = the Keras part / the NumPy part inside `trace` (Keras part = "
         "layer call + per-step states); first call = building and tracing a new spec."
     )
