@@ -13,12 +13,13 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from rnn_core import trainer
+from rnn_core.errors import CoreError
 from rnn_core.spec import CELL_CLASS_NAMES, CELLS
 from rnn_core.tasks import TASKS
 from rnn_core.trainer import TrainConfig
 from ui import settings
 from ui import train_compute as compute
-from ui.i18n import language_switch, t
+from ui.i18n import language, language_switch, t
 from ui.page import chart, convention, guard
 from ui.train_compute import LiveRun, key
 
@@ -164,7 +165,9 @@ def training_section() -> None:
     config: TrainConfig | None = None
     try:
         config = compute.read_config()
-    except ValueError as error:
+    except CoreError as error:
+        st.error(error.text(language()))
+    except ValueError as error:  # already in the session's language (train_compute)
         st.error(str(error))
     buttons = st.container(horizontal=True)
     run_clicked = buttons.button(
@@ -216,6 +219,7 @@ def memory_section() -> None:
         return
     base = compute.memory_base(config)
     delays = compute.memory_delays(config)
+    trainer.memory_runs(base, CELLS, delays)  # over the limits: CoreError, up front
     st.caption(
         t(
             "train.memory.settings",

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rnn_core.errors import CoreError
 from rnn_core.explain import spectral_radius
 from rnn_core.gradient_texts import text
 from rnn_core.gradients import Readout
@@ -61,12 +62,12 @@ CARRY_GATES: dict[str, str] = {"lstm": "f", "gru": "z"}
 
 def _check_number(name: str, value: object, low: float, high: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float | np.number):
-        raise ValueError(
-            f"`{name}` must be a number from {low} to {high}; got {value!r}."
+        raise CoreError(
+            "core.err.number_range", name=name, low=low, high=high, value=repr(value)
         )
     number = float(value)
     if not (math.isfinite(number) and low <= number <= high):
-        raise ValueError(f"`{name}` must be from {low} to {high}; got {value!r}.")
+        raise CoreError("core.err.range", name=name, low=low, high=high, value=number)
     return number
 
 
@@ -210,7 +211,12 @@ def decay_line(
 def carry_line(cell: str, language: str = "en") -> str:
     """Why this cell can (LSTM, GRU) or cannot (SimpleRNN) carry an error far back."""
     if cell not in ("simple_rnn", "lstm", "gru"):
-        raise ValueError(f"`cell` must be simple_rnn, lstm or gru; got {cell!r}.")
+        raise CoreError(
+            "core.err.one_of",
+            name="cell",
+            allowed="simple_rnn, lstm, gru",
+            value=repr(cell),
+        )
     return text(f"grad.carry.{cell}", language)
 
 
@@ -282,8 +288,11 @@ def build_problem(
     from rnn_core.tasks import make_task
 
     if target not in TARGETS:
-        raise ValueError(
-            f"`target` must be one of {', '.join(TARGETS)}; got {target!r}."
+        raise CoreError(
+            "core.err.one_of",
+            name="target",
+            allowed=", ".join(TARGETS),
+            value=repr(target),
         )
     readout = None
     mark_step = None

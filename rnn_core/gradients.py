@@ -38,6 +38,7 @@ from scipy import special
 
 from rnn_core.activations import get_activation, is_elementwise
 from rnn_core.cells import CELL_STEPS, CellWeights
+from rnn_core.errors import CoreError
 from rnn_core.limits import MAX_STATE_ELEMENTS, check_input_shape, check_trace_size
 from rnn_core.manual import check_x, merge, split_weights
 from rnn_core.spec import ACTIVATIONS, LayerSpec
@@ -179,13 +180,14 @@ def activation_vjp(name: str | None, pre: np.ndarray, grad: np.ndarray) -> np.nd
             return soft * (grad - np.sum(grad * soft, axis=-1, keepdims=True))
         if name == "log_softmax":
             return grad - soft * np.sum(grad, axis=-1, keepdims=True)
-    raise ValueError(_unsupported_message(name))
+    raise _unsupported(name)
 
 
-def _unsupported_message(name: str | None) -> str:
-    return (
-        f"Gradients are not available for activation {name!r}; supported: "
-        f"{', '.join(SUPPORTED_ACTIVATIONS)}."
+def _unsupported(name: str | None) -> CoreError:
+    return CoreError(
+        "core.err.grad_activation",
+        name=repr(name),
+        supported=", ".join(SUPPORTED_ACTIVATIONS),
     )
 
 
@@ -247,18 +249,17 @@ def check_gradient_call(
     if not isinstance(spec, LayerSpec):
         raise ValueError(f"`spec` must be a LayerSpec; got {type(spec).__name__}.")
     if not isinstance(loss, str) or loss not in LOSSES:
-        raise ValueError(f"`loss` must be one of {', '.join(LOSSES)}; got {loss!r}.")
-    if spec.bidirectional and spec.merge_mode is None:
-        raise ValueError(
-            "Gradients need one output: Bidirectional with merge_mode None returns "
-            "two; use merge_mode concat, sum, ave or mul."
+        raise CoreError(
+            "core.err.one_of", name="loss", allowed=", ".join(LOSSES), value=repr(loss)
         )
+    if spec.bidirectional and spec.merge_mode is None:
+        raise CoreError("core.err.grad_merge_none")
     used = [spec.activation]
     if spec.cell != "simple_rnn":
         used.append(spec.recurrent_activation)
     for name in used:
         if name in UNSUPPORTED_ACTIVATIONS:
-            raise ValueError(_unsupported_message(name))
+            raise _unsupported(name)
     cell_weights = _float64_cells(spec, weights)
     features = cell_weights[0].kernel.shape[0]
     x = np.asarray(x)
@@ -276,9 +277,10 @@ def check_gradient_call(
     expected = (batch, targets) if loss == "last" else (batch, timesteps, targets)
     elements = int(np.prod(expected))
     if elements > MAX_STATE_ELEMENTS:
-        raise ValueError(
-            f"The prediction would hold {elements:,} values; at most "
-            f"{MAX_STATE_ELEMENTS:,} are allowed."
+        raise CoreError(
+            "core.err.prediction_elements",
+            elements=f"{elements:,}",
+            most=f"{MAX_STATE_ELEMENTS:,}",
         )
     target = np.asarray(target)
     if target.shape != expected:
@@ -646,9 +648,12 @@ def manual_gradients(
         readout: an optional Dense layer after the recurrent one.
 
     Raises:
-        ValueError: shapes that do not fit, an unsupported activation (sparsemax),
-            Bidirectional with merge_mode None, a loss name not in LOSSES, or sizes
-            above rnn_core.limits.
+        CoreError: (a ValueError, in English and Spanish) what a user of the app can
+            choose: an unsupported activation (sparsemax), Bidirectional with
+            merge_mode None, a loss name not in LOSSES, or sizes above
+            rnn_core.limits.
+        ValueError: what only code can get wrong: argument types, and weights,
+            target or readout shapes that do not fit.
     """
     return _gradients(check_gradient_call(spec, weights, x, target, loss, readout))
 
@@ -687,9 +692,11 @@ def hidden_norms(gradients: Gradients, direction: str | None = None) -> np.ndarr
     if direction is None:
         direction = next(iter(gradients.hidden))
     if direction not in gradients.hidden:
-        raise ValueError(
-            f"`direction` must be one of {', '.join(gradients.hidden)}; "
-            f"got {direction!r}."
+        raise CoreError(
+            "core.err.one_of",
+            name="direction",
+            allowed=", ".join(gradients.hidden),
+            value=repr(direction),
         )
     d_h = gradients.hidden[direction]  # (batch, timesteps, units)
     return np.sqrt(np.sum(np.square(d_h, dtype=np.float64), axis=(0, 2)))

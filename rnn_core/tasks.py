@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rnn_core.errors import CoreError
 from rnn_core.inputs import MAX_SEED
 from rnn_core.limits import MAX_BATCH, MAX_TIMESTEPS, check_input_shape
 
@@ -61,11 +62,11 @@ class TaskData:
 
 def _check_int(name: str, value: object, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise ValueError(
-            f"`{name}` must be a whole number from {low} to {high}; got {value!r}."
+        raise CoreError(
+            "core.err.whole_range", name=name, low=low, high=high, value=repr(value)
         )
     if not low <= value <= high:
-        raise ValueError(f"`{name}` must be from {low} to {high}; got {value}.")
+        raise CoreError("core.err.range", name=name, low=low, high=high, value=value)
     return int(value)
 
 
@@ -86,10 +87,13 @@ def make_task(
         TaskData with x of shape (batch, timesteps, 1) and float32 targets.
 
     Raises:
-        ValueError: one line naming the argument and what is allowed.
+        CoreError: (a ValueError, in English and Spanish) one line naming the
+            argument and what is allowed.
     """
     if name not in TASKS:
-        raise ValueError(f"`task` must be one of {', '.join(TASKS)}; got {name!r}.")
+        raise CoreError(
+            "core.err.one_of", name="task", allowed=", ".join(TASKS), value=repr(name)
+        )
     batch = _check_int("batch", batch, 1, MAX_BATCH)
     timesteps = _check_int("timesteps", timesteps, 1, MAX_TIMESTEPS)
     check_input_shape(batch, timesteps, 1)

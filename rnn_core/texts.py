@@ -962,6 +962,80 @@ ERROR_TEXTS: dict[str, dict[str, str]] = {
             "de los dos en True."
         ),
     },
+    # settings of the gradients and training pages (rnn_core.gradients,
+    # rnn_core.gradient_lab, rnn_core.trainer, rnn_core.tasks)
+    "core.err.one_of": {
+        "en": "`{name}` must be one of {allowed}; got {value}.",
+        "es": "`{name}` debe ser uno de {allowed}; se recibió {value}.",
+    },
+    "core.err.whole_range": {
+        "en": "`{name}` must be a whole number from {low} to {high}; got {value}.",
+        "es": (
+            "`{name}` debe ser un número entero de {low} a {high}; se recibió {value}."
+        ),
+    },
+    "core.err.range": {
+        "en": "`{name}` must be from {low} to {high}; got {value}.",
+        "es": "`{name}` debe estar entre {low} y {high}; se recibió {value}.",
+    },
+    "core.err.number_range": {
+        "en": "`{name}` must be a number from {low} to {high}; got {value}.",
+        "es": "`{name}` debe ser un número de {low} a {high}; se recibió {value}.",
+    },
+    "core.err.positive_number": {
+        "en": "`{name}` must be a number above 0; got {value}.",
+        "es": "`{name}` debe ser un número mayor que 0; se recibió {value}.",
+    },
+    "core.err.positive_at_most": {
+        "en": "`{name}` must be above 0 and at most {high}; got {value}.",
+        "es": "`{name}` debe ser mayor que 0 y como máximo {high}; se recibió {value}.",
+    },
+    "core.err.grad_activation": {
+        "en": (
+            "Gradients are not available for activation {name}; supported: {supported}."
+        ),
+        "es": (
+            "Los gradientes no están disponibles para la activación {name}; se "
+            "admiten: {supported}."
+        ),
+    },
+    "core.err.grad_merge_none": {
+        "en": (
+            "Gradients need one output: Bidirectional with merge_mode None returns "
+            "two; use merge_mode concat, sum, ave or mul."
+        ),
+        "es": (
+            "Los gradientes necesitan una sola salida: Bidirectional con merge_mode "
+            "None devuelve dos; usa merge_mode concat, sum, ave o mul."
+        ),
+    },
+    "core.err.prediction_elements": {
+        "en": (
+            "The prediction would hold {elements} values; at most {most} are allowed."
+        ),
+        "es": (
+            "La predicción tendría {elements} valores; se admiten como máximo {most}."
+        ),
+    },
+    "core.err.train_work": {
+        "en": (
+            "steps × batch × timesteps × units = {steps} × {batch} × {timesteps} × "
+            "{units} = {work}; at most {most} are allowed (use fewer steps or a "
+            "smaller batch)."
+        ),
+        "es": (
+            "pasos × lote × pasos de tiempo × unidades = {steps} × {batch} × "
+            "{timesteps} × {units} = {work}; se admiten como máximo {most} (usa "
+            "menos pasos o un lote más pequeño)."
+        ),
+    },
+    "core.err.memory_steps": {
+        "en": ("`steps` must be at most {most} for the memory curve; got {value}."),
+        "es": (
+            "`steps` debe ser como máximo {most} para la curva de memoria; se "
+            "recibió {value}."
+        ),
+    },
 }
 
 # --- rnn_core.trace.overflow_warning -------------------------------------------------

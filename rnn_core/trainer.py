@@ -31,6 +31,7 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
+from rnn_core.errors import CoreError
 from rnn_core.manual import run_layer
 from rnn_core.spec import CELLS, LayerSpec
 from rnn_core.tasks import TASK_LOSSES, TASKS, make_task
@@ -63,6 +64,7 @@ __all__ = [
     "iter_memory_curve",
     "iter_training",
     "memory_curve",
+    "memory_runs",
     "summarize",
     "train",
 ]
@@ -128,19 +130,9 @@ class TrainConfig:
     clip_norm: float | None = None
 
     def __post_init__(self) -> None:
-        if self.task not in TASKS:
-            raise ValueError(
-                f"`task` must be one of {', '.join(TASKS)}; got {self.task!r}."
-            )
-        if self.cell not in CELLS:
-            raise ValueError(
-                f"`cell` must be one of {', '.join(CELLS)}; got {self.cell!r}."
-            )
-        if self.optimizer not in OPTIMIZERS:
-            raise ValueError(
-                f"`optimizer` must be one of {', '.join(OPTIMIZERS)}; "
-                f"got {self.optimizer!r}."
-            )
+        _check_choice("task", self.task, TASKS)
+        _check_choice("cell", self.cell, CELLS)
+        _check_choice("optimizer", self.optimizer, OPTIMIZERS)
         _check_int("units", self.units, 1, MAX_TRAIN_UNITS)
         _check_int("steps", self.steps, 1, MAX_TRAIN_STEPS)
         _check_int("batch", self.batch, 1, MAX_TRAIN_BATCH)
@@ -156,9 +148,14 @@ class TrainConfig:
             _check_float("clip_norm", self.clip_norm, MAX_CLIP_NORM)
         work = self.steps * self.batch * self.timesteps * self.units
         if work > MAX_TRAIN_WORK:
-            raise ValueError(
-                f"steps × batch × timesteps × units = {work:,}; at most "
-                f"{MAX_TRAIN_WORK:,} are allowed (use fewer steps or a smaller batch)."
+            raise CoreError(
+                "core.err.train_work",
+                steps=f"{self.steps:,}",
+                batch=self.batch,
+                timesteps=self.timesteps,
+                units=self.units,
+                work=f"{work:,}",
+                most=f"{MAX_TRAIN_WORK:,}",
             )
 
     @property
@@ -185,20 +182,29 @@ class TrainConfig:
         return TrainConfig(**values)  # type: ignore[arg-type]
 
 
+def _check_choice(name: str, value: object, allowed: Sequence[str]) -> None:
+    if value not in allowed:
+        raise CoreError(
+            "core.err.one_of", name=name, allowed=", ".join(allowed), value=repr(value)
+        )
+
+
 def _check_int(name: str, value: object, low: int, high: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise ValueError(
-            f"`{name}` must be a whole number from {low} to {high}; got {value!r}."
+        raise CoreError(
+            "core.err.whole_range", name=name, low=low, high=high, value=repr(value)
         )
     if not low <= value <= high:
-        raise ValueError(f"`{name}` must be from {low} to {high}; got {value}.")
+        raise CoreError("core.err.range", name=name, low=low, high=high, value=value)
 
 
 def _check_float(name: str, value: object, high: float) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float | np.floating):
-        raise ValueError(f"`{name}` must be a number above 0; got {value!r}.")
+        raise CoreError("core.err.positive_number", name=name, value=repr(value))
     if not (math.isfinite(value) and 0 < value <= high):
-        raise ValueError(f"`{name}` must be above 0 and at most {high:g}; got {value}.")
+        raise CoreError(
+            "core.err.positive_at_most", name=name, high=f"{high:g}", value=value
+        )
 
 
 @dataclass(frozen=True)
@@ -483,9 +489,21 @@ class MemoryCurve:
     losses: dict[str, np.ndarray]  # cell -> (len(delays),)
 
 
-def _memory_runs(
-    base: TrainConfig, cells: Sequence[str], delays: Sequence[int], lead: int
+def memory_runs(
+    base: TrainConfig,
+    cells: Sequence[str] = CELLS,
+    delays: Sequence[int] = (1, 5, 10, 20),
+    lead: int = MEMORY_LEAD,
 ) -> list[TrainConfig]:
+    """The config of every (cell, delay) run of the memory curve, each checked.
+
+    A caller (the app) can call it before training to refuse settings up front.
+
+    Raises:
+        ValueError: `base` not on echo, or the delays or cells not fitting; a
+            `CoreError` (a ValueError) for a run over the limits (`steps` above
+            MAX_MEMORY_STEPS, too much work with a delay's longer sequences).
+    """
     if base.task != "echo":
         raise ValueError(f"The memory curve needs the echo task; got {base.task!r}.")
     if not 1 <= len(delays) <= MAX_MEMORY_DELAYS:
@@ -495,9 +513,8 @@ def _memory_runs(
     if not cells or any(cell not in CELLS for cell in cells):
         raise ValueError(f"`cells` must be some of {', '.join(CELLS)}; got {cells!r}.")
     if base.steps > MAX_MEMORY_STEPS:
-        raise ValueError(
-            f"`steps` must be at most {MAX_MEMORY_STEPS} for the memory curve; "
-            f"got {base.steps}."
+        raise CoreError(
+            "core.err.memory_steps", most=MAX_MEMORY_STEPS, value=base.steps
         )
     _check_int("lead", lead, 0, MAX_TRAIN_TIMESTEPS - 1 - max(delays))
     return [
@@ -524,7 +541,7 @@ def iter_memory_curve(
     = lead + 1 + delay), so only how far back the target lies changes. At most
     3 × MAX_MEMORY_DELAYS runs of at most MAX_MEMORY_STEPS steps each.
     """
-    for config in _memory_runs(base, cells, tuple(delays), lead):
+    for config in memory_runs(base, cells, tuple(delays), lead):
         *_, last = iter_training(config)
         assert last.frame is not None  # the last step always records a frame
         loss = evaluate(config, frame_parameters(last.frame))

@@ -117,6 +117,29 @@ def test_a_layer_the_gradients_cannot_take_is_an_error(settings, words):
     assert any(words in e.value for e in at.error), [e.value for e in at.error]
 
 
+@pytest.mark.parametrize(
+    ("settings", "spanish"),
+    [
+        (
+            {"bidirectional": True, "merge_mode": "None"},
+            "Los gradientes necesitan una sola salida: Bidirectional con merge_mode "
+            "None devuelve dos",
+        ),
+        (
+            {"cell": "lstm", "activation": "sparsemax"},
+            "Los gradientes no están disponibles para la activación 'sparsemax'",
+        ),
+    ],
+)
+def test_a_layer_the_gradients_cannot_take_is_an_error_in_spanish(settings, spanish):
+    at = open_page(language="es", **settings)
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(e.value.startswith(spanish) for e in at.error), [
+        e.value for e in at.error
+    ]
+    assert_spanish(at)
+
+
 def test_in_spanish():
     at = open_page(language="es", cell="gru")
     assert not at.error, [e.value for e in at.error]

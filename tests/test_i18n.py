@@ -29,6 +29,8 @@ from streamlit.testing.v1 import AppTest
 
 from rnn_core import LayerSpec, figures, quiz
 from rnn_core.errors import CoreError, message_language
+from rnn_core.gradient_lab import rescale_recurrent
+from rnn_core.gradients import Readout, manual_gradients
 from rnn_core.inputs import (
     generate,
     parse_csv,
@@ -36,7 +38,9 @@ from rnn_core.inputs import (
     parse_weights_npz,
 )
 from rnn_core.limits import check_input_shape, check_trace_size
+from rnn_core.tasks import make_task
 from rnn_core.trace import overflow_warning, trace
+from rnn_core.trainer import TrainConfig, memory_runs
 from ui.i18n import LANGUAGES, MESSAGES, translate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,11 +67,14 @@ TRANSLATED = [
     ROOT / "pages" / "7_Gradients_through_time.py",
     ROOT / "rnn_core" / "gradient_figures.py",
     ROOT / "rnn_core" / "gradient_lab.py",
+    ROOT / "rnn_core" / "gradients.py",
     ROOT / "ui" / "gradient_compute.py",
     # the Train page and its figures
     ROOT / "pages" / "8_Train.py",
     ROOT / "ui" / "train_compute.py",
     ROOT / "rnn_core" / "train_figures.py",
+    ROOT / "rnn_core" / "trainer.py",
+    ROOT / "rnn_core" / "tasks.py",
 ]
 # Texts that are the same in both languages on purpose (names, code, formulas).
 SAME_IN_BOTH = {
@@ -562,6 +569,44 @@ BAD_INPUTS = {
         go_backwards=True, bidirectional=True
     ),
     "unknown cell": lambda: LayerSpec(cell="transformer"),
+    # the Gradients through time and Train pages
+    "gradients of sparsemax": lambda: manual_gradients(
+        LayerSpec(cell="lstm", units=2, activation="sparsemax"),
+        [],
+        np.zeros((1, 3, 1)),
+        np.zeros((1, 2)),
+    ),
+    "gradients of two outputs": lambda: manual_gradients(
+        LayerSpec(units=2, bidirectional=True, merge_mode=None),
+        [],
+        np.zeros((1, 3, 1)),
+        np.zeros((1, 2)),
+    ),
+    "gradients loss": lambda: manual_gradients(
+        SPEC, [], np.zeros((1, 3, 1)), np.zeros((1, 4)), loss="mse"
+    ),
+    "prediction too big": lambda: manual_gradients(
+        LayerSpec(units=1),
+        [np.ones((1, 1)), np.ones((1, 1)), np.zeros(1)],
+        np.zeros((1, 500, 1)),  # (batch, timesteps, features)
+        np.zeros((1, 500, 4001)),
+        loss="sequence",
+        readout=Readout(np.zeros((1, 4001)), np.zeros(4001)),
+    ),
+    "radius not a number": lambda: rescale_recurrent(SPEC, [], "big"),
+    "radius too big": lambda: rescale_recurrent(SPEC, [], 11.0),
+    "train task": lambda: TrainConfig(task="copy"),
+    "train units": lambda: TrainConfig(units=2.5),
+    "train delay": lambda: TrainConfig(task="echo", delay=10, timesteps=10),
+    "train rate": lambda: TrainConfig(learning_rate="fast"),
+    "train rate too big": lambda: TrainConfig(learning_rate=11.0),
+    "train work": lambda: TrainConfig(
+        steps=2000, batch=128, timesteps=100, units=64, frame_every=20
+    ),
+    "memory steps": lambda: memory_runs(
+        TrainConfig(steps=1001, frame_every=1), delays=(1,)
+    ),
+    "task name": lambda: make_task("copy", 2, 5, 0),
 }
 
 

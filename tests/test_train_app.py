@@ -164,6 +164,32 @@ def test_the_memory_comparison_draws_the_three_cells():
     assert decode(memory["data"][0]["x"]).tolist() == [1, 5, 10, 20]
 
 
+# Fine for one run of the page's 6 timesteps, too much work for the memory
+# comparison's longer runs (MEMORY_LEAD + 1 + delay timesteps: 25 for a delay of 10,
+# the first refused).
+BIG_MEMORY = {"train.steps": 1000, "train.batch": 128, "train.units": 64}
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "steps × batch × timesteps × units = 1,000 × 128 × 25 × 64"),
+        ("es", "pasos × lote × pasos de tiempo × unidades = 1,000 × 128 × 25 × 64"),
+    ],
+)
+def test_a_memory_comparison_over_the_limits_is_refused_before_training(
+    language, message
+):
+    at = open_page(**{**SHORT, **BIG_MEMORY, "cfg.language": language})
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.button(key="train.run_button").disabled  # one run is fine
+    assert [e.value for e in at.error] == [at.error[0].value]
+    assert at.error[0].value.startswith(message)
+    assert "train.memory_button" not in [b.key for b in at.button]
+    if language == "es":
+        assert_spanish(at)
+
+
 @pytest.mark.keras
 def test_a_short_adam_run_finishes():
     at = open_page(**{**SHORT, "train.optimizer": "adam", "train.steps": 10})
