@@ -42,22 +42,15 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:  # `python bench/x.py` puts only bench/ on the path
+    sys.path.append(str(REPO))
+# CHROMIUM_ARGS is for the bench scripts (`c.CHROMIUM_ARGS`).
+from scripts.chromium import CHROMIUM_ARGS, CHROMIUM_PATH, VIEWPORT  # noqa: E402, F401
+
 QUICK = os.environ.get("QUICK", "") not in ("", "0")
 # QUICK runs (smoke tests) never overwrite the real figures.
 RESULTS = Path(__file__).resolve().parent / ("results/quick" if QUICK else "results")
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-# The flags of tests/test_browser.py.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-VIEWPORT = {"width": 1280, "height": 800}
+CHROMIUM = Path(os.environ.get("CHROMIUM", CHROMIUM_PATH))
 SERVER_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
 SERVER_START_SECONDS = 120
 FIRST_RUN_MS = 120_000

@@ -15,17 +15,9 @@ import shutil
 import sys
 import time
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from chromium import CHROMIUM_ARGS
+from chromium import CHROMIUM_PATH as CHROMIUM
+
 APP = '[data-testid="stApp"]'
 DONE = (
     f'{APP}[data-test-script-state="notRunning"]'

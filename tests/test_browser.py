@@ -20,19 +20,10 @@ from pathlib import Path
 
 import pytest
 
+from scripts.chromium import CHROMIUM_ARGS, CHROMIUM_PATH, VIEWPORT
+
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-VIEWPORT = {"width": 1280, "height": 800}  # the classroom projector
+CHROMIUM = Path(CHROMIUM_PATH)
 TALL_VIEWPORT = {"width": 1280, "height": 1800}
 SCREENSHOT_DIR = Path(
     os.environ.get("SCREENSHOT_DIR", REPO / "artifacts" / "screenshots")
