@@ -26,6 +26,7 @@ import numpy as np
 
 from rnn_core.explain import format_number
 from rnn_core.manual import output_names
+from rnn_core.markup import Markup
 from rnn_core.spec import CELLS, MERGE_MODES, LayerSpec
 
 __all__ = [
@@ -436,7 +437,7 @@ def check_equal(
         )
     if truth:
         texts = ", ".join(f"`{question.statements[k].text}`" for k in sorted(truth))
-        answer = Message("quiz.answer.equal", {"statements": texts})
+        answer = Message("quiz.answer.equal", {"statements": Markup(texts)})
     else:
         answer = Message("quiz.answer.equal_none")
     return Verdict(
