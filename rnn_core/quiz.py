@@ -371,7 +371,8 @@ def check_shapes(question: Question, live: LiveAnswer, text: str) -> Verdict:
     )
     explanation = [
         Message(
-            "quiz.shapes.returned", {"count": str(len(live.shapes)), "arrays": returned}
+            "quiz.shapes.returned",
+            {"count": str(len(live.shapes)), "arrays": Markup(returned)},
         ),
         *_shape_reasons(question, live),
     ]

@@ -243,7 +243,7 @@ def check_value(name: str, value: object, fallback: Any) -> tuple[Any, str | Non
         it held, what is allowed and what it now is).
     """
     kind, allowed = RULES[name]
-    label = t(f"set.label.{name}") if name in LABELS else name
+    label = t(f"set.label.{name}") if name in LABELS else Markup(name)
     shown = {"label": label, "value": _shown(value)}
     if kind == "bool":
         if isinstance(value, bool | np.bool_):
