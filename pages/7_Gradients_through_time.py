@@ -26,6 +26,7 @@ from rnn_core.gradient_lab import (
 )
 from rnn_core.gradients import LOSSES, hidden_norms
 from rnn_core.limits import MAX_TIMESTEPS
+from rnn_core.markup import Markup
 from rnn_core.tasks import TASK_LOSSES, TASKS
 from rnn_core.trace import Trace
 from ui import gradient_compute, settings
@@ -178,7 +179,7 @@ def _explanation(view: View, result: GradientResult) -> None:
             t(
                 "grad.page.spectral",
                 name=largest_name,
-                note=explain.spectral_note(largest, activation, lang),
+                note=Markup(explain.spectral_note(largest, activation, lang)),
             )
         )
     else:
@@ -285,7 +286,7 @@ def gradients_page(view: View, trace: Trace) -> None:
         st.markdown(
             t(
                 "grad.page.task_line",
-                code=spec.keras_code(),
+                code=Markup(spec.keras_code()),  # the program's code, long: not cut
                 task=t(f"grad.page.task.{request.target}"),
                 batch=TASK_BATCH,
                 shape=str(shape),

@@ -13,13 +13,12 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from rnn_core import trainer
-from rnn_core.errors import CoreError
 from rnn_core.spec import CELL_CLASS_NAMES, CELLS
 from rnn_core.tasks import TASKS
 from rnn_core.trainer import TrainConfig
 from ui import settings
 from ui import train_compute as compute
-from ui.i18n import language, language_switch, t
+from ui.i18n import error_text, language_switch, t
 from ui.page import chart, convention, guard
 from ui.train_compute import LiveRun, key
 
@@ -165,10 +164,8 @@ def training_section() -> None:
     config: TrainConfig | None = None
     try:
         config = compute.read_config()
-    except CoreError as error:
-        st.error(error.text(language()))
-    except ValueError as error:  # already in the session's language (train_compute)
-        st.error(str(error))
+    except ValueError as error:  # a CoreError, or a text of train_compute
+        st.error(error_text(error))
     buttons = st.container(horizontal=True)
     run_clicked = buttons.button(
         t("train.run"), key="train.run_button", type="primary", disabled=config is None

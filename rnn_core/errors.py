@@ -3,10 +3,13 @@
 `CoreError` is the `ValueError` of every check a user of the app can trip (a bad
 upload, a size over the limits, a field of a layer): it carries a message id of
 `rnn_core.texts.TEXTS` and its fields, so the app can show it in the user's language.
-Its `args[0]` is always the English text (what the command line and logs print);
-`str(error)` is the text in the *message language* of the current thread, English
-unless the app set another one with `message_language(...)` (Streamlit runs each
-session's script in its own thread, so sessions never see each other's language).
+Its `args[0]` is always the English plain text (what the command line and logs
+print); `str(error)` is the plain text in the *message language* of the current
+thread, English unless the app set another one with `message_language(...)`
+(Streamlit runs each session's script in its own thread, so sessions never see each
+other's language). `error.text(language)` is the Markdown a page shows: its fields
+(file names, cells: data from a user) show as typed (`rnn_core.markup.fill`); never
+put `str(error)` into Markdown.
 
 `Msg` is a piece of text (an id and fields) that goes into another message's field,
 e.g. "The .npy file" in "{what} has dtype …", translated with the message.
@@ -25,7 +28,8 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
-from rnn_core.texts import LANGUAGES, text
+from rnn_core.markup import Markup
+from rnn_core.texts import LANGUAGES, markdown_text, text
 
 __all__ = [
     "CoreError",
@@ -64,11 +68,25 @@ def message_language(language: str) -> Iterator[None]:
         _local.language = previous
 
 
-def _filled(fields: Mapping[str, object], language: str) -> dict[str, object]:
+def _filled(
+    fields: Mapping[str, object], language: str, markdown: bool
+) -> dict[str, object]:
+    """The fields, a nested message rendered (as Markdown or plain text) along."""
     return {
-        name: value.text(language) if isinstance(value, Msg | CoreError) else value
+        name: Markup(value.text(language) if markdown else value.plain(language))
+        if isinstance(value, Msg | CoreError)
+        else value
         for name, value in fields.items()
     }
+
+
+def _render(
+    message_id: str, fields: Mapping[str, object], language: str, markdown: bool
+) -> str:
+    filled = _filled(fields, language, markdown)
+    if markdown:
+        return markdown_text(message_id, language, **filled)
+    return text(message_id, language, **filled)
 
 
 class Msg:
@@ -84,11 +102,15 @@ class Msg:
         self.fields: dict[str, object] = dict(fields)
 
     def text(self, language: str = "en") -> str:
-        """The text in `language`, nested messages included."""
-        return text(self.id, language, **_filled(self.fields, language))
+        """The Markdown text in `language`, nested messages included."""
+        return _render(self.id, self.fields, language, markdown=True)
+
+    def plain(self, language: str = "en") -> str:
+        """The plain text in `language`, nested messages included."""
+        return _render(self.id, self.fields, language, markdown=False)
 
     def __str__(self) -> str:
-        return self.text(current_language())
+        return self.plain(current_language())
 
     def __repr__(self) -> str:
         return f"Msg({self.id!r}, **{self.fields!r})"
@@ -113,14 +135,18 @@ class CoreError(ValueError):
     def __init__(self, message_id: str, **fields: object) -> None:
         self.id = message_id
         self.fields: dict[str, object] = dict(fields)
-        super().__init__(self.text("en"))
+        super().__init__(self.plain("en"))
 
     def text(self, language: str = "en") -> str:
-        """The one-line message in `language`."""
-        return text(self.id, language, **_filled(self.fields, language))
+        """The one-line message in `language`, as Markdown for a page."""
+        return _render(self.id, self.fields, language, markdown=True)
+
+    def plain(self, language: str = "en") -> str:
+        """The one-line message in `language`, as plain text (command line, logs)."""
+        return _render(self.id, self.fields, language, markdown=False)
 
     def __str__(self) -> str:
-        return self.text(current_language())
+        return self.plain(current_language())
 
     def __reduce__(self) -> tuple[object, ...]:
         return _rebuild, (type(self), self.id, self.fields)

@@ -8,6 +8,8 @@ catalog (`ui.i18n.MESSAGES`) merges these texts, so its tests check them too.
 
 from __future__ import annotations
 
+from rnn_core.markup import fill
+
 LANGUAGES = ("en", "es")
 
 GRAD_TEXTS: dict[str, dict[str, str]] = {
@@ -191,7 +193,8 @@ GRAD_TEXTS: dict[str, dict[str, str]] = {
 
 
 def text(message_id: str, language: str = "en", **fields: object) -> str:
-    """The text of `message_id` in `language` ("en" or "es"), its fields filled in.
+    """The text of `message_id` in `language` ("en" or "es"), its fields filled in
+    as plain text (figures and explanations; `rnn_core.markup.fill`).
 
     Raises:
         ValueError: another language. KeyError: an unknown id.
@@ -201,4 +204,4 @@ def text(message_id: str, language: str = "en", **fields: object) -> str:
             f"Received an invalid value for `language`: expected one of "
             f"{', '.join(map(repr, LANGUAGES))}; got {language!r}."
         )
-    return GRAD_TEXTS[message_id][language].format(**fields)
+    return fill(GRAD_TEXTS[message_id][language], fields, markdown=False)

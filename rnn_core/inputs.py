@@ -36,6 +36,7 @@ from rnn_core.limits import (
     MAX_UPLOAD_BYTES,
     check_input_shape,
 )
+from rnn_core.markup import Markup
 from rnn_core.spec import LayerSpec
 from rnn_core.weights import WeightInfo, describe_weights
 
@@ -973,7 +974,7 @@ def parse_weights_npz(data: bytes, spec: LayerSpec, input_dim: int) -> list[np.n
             raise CoreError(
                 "core.err.weights_members",
                 count=len(keys),
-                expected=expected,
+                expected=Markup(expected),  # the layer's own names, long: not cut
                 got=_shorten(got) if got else Msg("core.hint.nothing"),
             )
         return [

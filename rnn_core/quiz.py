@@ -26,6 +26,7 @@ import numpy as np
 
 from rnn_core.explain import format_number
 from rnn_core.manual import output_names
+from rnn_core.markup import Markup
 from rnn_core.spec import CELLS, MERGE_MODES, LayerSpec
 
 __all__ = [
@@ -370,7 +371,8 @@ def check_shapes(question: Question, live: LiveAnswer, text: str) -> Verdict:
     )
     explanation = [
         Message(
-            "quiz.shapes.returned", {"count": str(len(live.shapes)), "arrays": returned}
+            "quiz.shapes.returned",
+            {"count": str(len(live.shapes)), "arrays": Markup(returned)},
         ),
         *_shape_reasons(question, live),
     ]
@@ -436,7 +438,7 @@ def check_equal(
         )
     if truth:
         texts = ", ".join(f"`{question.statements[k].text}`" for k in sorted(truth))
-        answer = Message("quiz.answer.equal", {"statements": texts})
+        answer = Message("quiz.answer.equal", {"statements": Markup(texts)})
     else:
         answer = Message("quiz.answer.equal_none")
     return Verdict(

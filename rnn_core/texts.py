@@ -10,6 +10,8 @@ catalog (`ui.i18n.MESSAGES`) includes these texts, so its tests check them too.
 
 from __future__ import annotations
 
+from rnn_core.markup import Markup, fill
+
 LANGUAGES = ("en", "es")
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -1135,16 +1137,33 @@ TEXTS.update(OVERFLOW_TEXTS)
 TEXTS.update(ERROR_TEXTS)
 
 
-def text(message_id: str, language: str = "en", **fields: object) -> str:
-    """The text of `message_id` in `language`, its fields filled in.
-
-    Raises:
-        ValueError: a language other than "en" and "es".
-        KeyError: an unknown message id.
-    """
+def _template(message_id: str, language: str) -> str:
     if language not in LANGUAGES:
         raise ValueError(
             f"Received an invalid value for `language`: expected one of "
             f"{', '.join(map(repr, LANGUAGES))}; got {language!r}."
         )
-    return TEXTS[message_id][language].format(**fields)
+    return TEXTS[message_id][language]
+
+
+def text(message_id: str, language: str = "en", **fields: object) -> str:
+    """The text of `message_id` in `language`, its fields filled in as plain text
+    (for the command line, logs, figures: invisible characters made visible,
+    nothing escaped; see `rnn_core.markup`).
+
+    Raises:
+        ValueError: a language other than "en" and "es".
+        KeyError: an unknown message id.
+    """
+    return fill(_template(message_id, language), fields, markdown=False)
+
+
+def markdown_text(message_id: str, language: str = "en", **fields: object) -> Markup:
+    """The text of `message_id` as Markdown for a page: the template's Markdown
+    works, every field shows as typed (`rnn_core.markup.fill`).
+
+    Raises:
+        ValueError: a language other than "en" and "es".
+        KeyError: an unknown message id.
+    """
+    return fill(_template(message_id, language), fields)  # type: ignore[return-value]

@@ -615,14 +615,14 @@ def test_errors_a_user_can_cause_are_in_both_languages(case):
     with pytest.raises(CoreError) as caught:
         BAD_INPUTS[case]()
     error = caught.value
-    english, spanish = str(error), error.text("es")
-    assert english == error.args[0] == error.text("en")  # the CLI's one line
+    english, spanish = str(error), error.plain("es")
+    assert english == error.args[0] == error.plain("en")  # the CLI's one line
     assert "\n" not in english
     assert "\n" not in spanish
     assert spanish != english
     assert not english_in([spanish]), (english_in([spanish]), spanish)
     with message_language("es"):
-        assert str(error) == spanish  # how the app's pages format it
+        assert str(error) == spanish  # plain text; pages show error.text("es")
     assert str(error) == english
 
 

@@ -7,7 +7,9 @@
   merged in: `ui.i18n_app.APP_MESSAGES` (the sidebar, Home, pages 1–4, permalinks)
   and `rnn_core.texts.TEXTS` ("core.": the teaching texts `rnn_core.explain` writes,
   which take a `language` argument since rnn_core never imports Streamlit).
-- `translate(message_id, language, **fields)`: one text, without Streamlit state.
+- `translate(message_id, language, **fields)`: one text, without Streamlit state,
+  as Markdown whose fields show as typed (text from a user is data: see
+  `rnn_core.markup`); the result is a `Markup`, so it can be another text's field.
 - `t(message_id, **fields)`: the same in the session's language,
   `st.session_state["cfg.language"]` ("en" when unset).
 - `render(message)`: a `rnn_core.quiz.Message` (id and fields, possibly nested) in the
@@ -27,8 +29,9 @@ from typing import Any, Protocol
 
 import streamlit as st
 
-from rnn_core.errors import set_message_language
+from rnn_core.errors import CoreError, Msg, set_message_language
 from rnn_core.gradient_texts import GRAD_TEXTS
+from rnn_core.markup import Markup, escape, fill
 from rnn_core.texts import TEXTS as CORE_TEXTS
 from ui.i18n_app import APP_MESSAGES
 from ui.i18n_grad import GRAD_UI_MESSAGES
@@ -834,13 +837,28 @@ _merge(APP_MESSAGES, CORE_TEXTS, TRAIN_MESSAGES)
 _merge(GRAD_TEXTS, GRAD_UI_MESSAGES)  # the Gradients through time page
 
 
-def translate(message_id: str, language: str, **fields: object) -> str:
-    """The text of `message_id` in `language`, its fields filled in.
+def _field(value: object, language: str) -> object:
+    """A field as `fill` takes it: a message of rnn_core, or an error whose text is
+    an already-rendered message, goes in as Markdown; anything else is data."""
+    if isinstance(value, Msg | CoreError):
+        return Markup(value.text(language))
+    if isinstance(value, BaseException) and len(value.args) == 1:
+        (only,) = value.args
+        return only if isinstance(only, Markup) else str(value)
+    return value
+
+
+def translate(message_id: str, language: str, **fields: object) -> Markup:
+    """The text of `message_id` in `language`, as Markdown: the template's Markdown
+    works and every field shows as typed (`rnn_core.markup.fill`), except a
+    `Markup` one (an already-rendered message, e.g. from `t` or `render`).
 
     Raises:
         KeyError: an unknown message id or language.
     """
-    return MESSAGES[message_id][language].format(**fields)
+    template = MESSAGES[message_id][language]
+    filled = {name: _field(value, language) for name, value in fields.items()}
+    return fill(template, filled)  # type: ignore[return-value]
 
 
 def language() -> str:
@@ -864,12 +882,12 @@ def keep_language() -> None:
     st.session_state[LANGUAGE_KEY] = language()
 
 
-def t(message_id: str, **fields: object) -> str:
+def t(message_id: str, **fields: object) -> Markup:
     """The text of `message_id` in the session's language."""
     return translate(message_id, language(), **fields)
 
 
-def render(message: MessageLike, language_code: str | None = None) -> str:
+def render(message: MessageLike, language_code: str | None = None) -> Markup:
     """A message made by `rnn_core` (id and fields; a field may itself be a message)."""
     code = language_code or language()
     fields = {
@@ -877,6 +895,17 @@ def render(message: MessageLike, language_code: str | None = None) -> str:
         for name, value in dict(message.fields).items()
     }
     return translate(message.id, code, **fields)
+
+
+def error_text(error: BaseException) -> Markup:
+    """An error as Markdown for `st.error`: a `CoreError` in the session's language,
+    an error raised with an already-rendered text as is, any other error's text
+    shown as typed (escaped whole: it may quote a user's input)."""
+    if isinstance(error, CoreError):
+        return Markup(error.text(language()))
+    if len(error.args) == 1 and isinstance(error.args[0], Markup):
+        return error.args[0]
+    return escape(str(error))
 
 
 def language_switch() -> str:

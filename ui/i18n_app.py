@@ -183,8 +183,8 @@ APP_MESSAGES: dict[str, dict[str, str]] = {
         "es": "{generator}, semilla {seed}",
     },
     "set.input.uploaded": {
-        "en": "uploaded file {name}",
-        "es": "el archivo subido {name}",
+        "en": "uploaded file `{name}`",
+        "es": "el archivo subido `{name}`",
     },
     "set.input.table": {"en": "typed table", "es": "la tabla escrita a mano"},
     "set.upload": {
@@ -273,8 +273,12 @@ APP_MESSAGES: dict[str, dict[str, str]] = {
     "set.problem.table": {"en": "Table: {error}", "es": "Tabla: {error}"},
     "set.problem.size": {"en": "Size: {error}", "es": "Tamaño: {error}"},
     "set.problem.weights": {
-        "en": "Weights {name}: {error} Using the seeded weights instead.",
-        "es": "Pesos {name}: {error} Se usan en su lugar los pesos de la semilla.",
+        "en": "Weights `{name}`: {error} Using the seeded weights instead.",
+        "es": "Pesos `{name}`: {error} Se usan en su lugar los pesos de la semilla.",
+    },
+    "set.problem.upload": {
+        "en": "file `{name}`: {error}",
+        "es": "archivo `{name}`: {error}",
     },
     "set.last_valid": {
         "en": "Showing the last valid layer and input until this is fixed.",

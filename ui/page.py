@@ -9,10 +9,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from rnn_core import export, notebook_export
-from rnn_core.errors import CoreError
+from rnn_core.markup import Markup
 from rnn_core.trace import Trace
 from ui import compute
-from ui.i18n import language, t
+from ui.i18n import error_text, language, t
 from ui.settings import View, sidebar
 
 LOGGER = logging.getLogger("rnn_stepper")
@@ -26,14 +26,13 @@ def convention() -> str:
 def guard(body: Callable[[], None]) -> None:
     """Run part of a page; expected errors become `st.error`, never a traceback.
 
-    A `CoreError` of rnn_core is shown in the session's language.
+    A `CoreError` of rnn_core is shown in the session's language; another
+    `ValueError`'s text as typed unless it is an already-rendered message (`t`).
     """
     try:
         body()
-    except CoreError as error:
-        st.error(error.text(language()))
     except ValueError as error:
-        st.error(str(error))
+        st.error(error_text(error))
     except Exception:
         LOGGER.exception("unexpected error while rendering a page")
         st.error(t("page.unexpected"))
@@ -128,7 +127,7 @@ def summary_line(view: View, trace: Trace) -> str:
     batch, timesteps, features = view.shape
     return t(
         "page.summary",
-        code=view.spec.keras_code(),
+        code=Markup(view.spec.keras_code()),  # the program's code, long: not cut
         shape=f"({batch}, {timesteps}, {features})",
         source=view.input_label,
         residual=f"{trace.max_abs_residual:.1e}",

@@ -37,6 +37,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from rnn_core.limits import MAX_INPUT_ELEMENTS
+from rnn_core.markup import Markup
 from rnn_core.quiz import KINDS as QUIZ_KINDS
 
 LANGUAGE_PARAM = "lang"
@@ -119,6 +120,11 @@ def linked_names() -> tuple[str, ...]:
     return tuple(n for n in _settings().DEFAULTS if n not in NOT_IN_LINKS)
 
 
+def _listed(allowed: Any) -> Markup:
+    """The allowed values, the app's own names: Markdown as they are."""
+    return Markup(", ".join(allowed))
+
+
 def _quoted(value: str) -> str:
     return repr(value if len(value) <= MAX_SHOWN else value[:MAX_SHOWN] + "…")
 
@@ -135,9 +141,7 @@ def _parse_one(name: str, text: str) -> tuple[Any, Problem | None]:
     if kind == "choice":
         if text in allowed:
             return text, None
-        return None, Problem(
-            "link.bad.choice", {**shown, "allowed": ", ".join(allowed)}
-        )
+        return None, Problem("link.bad.choice", {**shown, "allowed": _listed(allowed)})
     if kind == "text":
         if len(text) <= allowed:
             return text, None
@@ -156,7 +160,7 @@ def _parse_page_param(name: str, text: str) -> tuple[Any, Problem | None]:
         if text in param.allowed:
             return text, None
         return None, Problem(
-            "link.bad.choice", {**shown, "allowed": ", ".join(param.allowed)}
+            "link.bad.choice", {**shown, "allowed": _listed(param.allowed)}
         )
     low, high = param.allowed
     if WHOLE_NUMBER.fullmatch(text.strip()) and low <= int(text) <= high:
@@ -198,7 +202,7 @@ def parse(
                         {
                             "name": name,
                             "value": _quoted(text),
-                            "allowed": ", ".join(LANGUAGES),
+                            "allowed": _listed(LANGUAGES),
                         },
                     )
                 )

@@ -50,6 +50,7 @@ from rnn_core.limits import (
     MAX_UPLOAD_BYTES,
     check_trace_size,
 )
+from rnn_core.markup import Markup
 from rnn_core.spec import (
     ACTIVATIONS,
     CELL_CLASS_NAMES,
@@ -242,7 +243,7 @@ def check_value(name: str, value: object, fallback: Any) -> tuple[Any, str | Non
         it held, what is allowed and what it now is).
     """
     kind, allowed = RULES[name]
-    label = t(f"set.label.{name}") if name in LABELS else name
+    label = t(f"set.label.{name}") if name in LABELS else Markup(name)
     shown = {"label": label, "value": _shown(value)}
     if kind == "bool":
         if isinstance(value, bool | np.bool_):
@@ -252,7 +253,7 @@ def check_value(name: str, value: object, fallback: Any) -> tuple[Any, str | Non
         if isinstance(value, str) and value in allowed:
             return value, None
         choices = (
-            ", ".join(allowed)
+            Markup(", ".join(allowed))  # the app's own names
             if len(allowed) <= 8
             else t("set.bad.names", count=len(allowed))
         )
@@ -652,7 +653,7 @@ def _upload_input() -> tuple[np.ndarray, str]:
     try:
         return parse(data), t("set.input.uploaded", name=name)
     except ValueError as error:
-        raise ValueError(f"{name}: {error}") from None
+        raise ValueError(t("set.problem.upload", name=name, error=error)) from None
 
 
 def _table_input() -> tuple[np.ndarray, str]:
