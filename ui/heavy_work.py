@@ -11,6 +11,9 @@
   Streamlit's StopException/RerunException when the user clicks anything or closes
   the tab: a waiting script draws its place every POLL_SECONDS, which is where
   Streamlit stops it.
+- While it holds the slot the run's thread runs at a lower OS priority
+  (`lower_priority`, RNN_STEPPER_HEAVY_NICE, default 10), so other users' reruns get
+  the cores first (bench/heavy_load.py measures it).
 - `stop_point()`: a callable that raises Streamlit's StopException/RerunException when
   this script run has been asked to end, for long computations that draw nothing
   (a memory comparison's cached training runs), so they let go of their slot within
@@ -19,6 +22,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,6 +38,14 @@ from ui.work_queue import RUNNING, WAITING, Place, SlotPool, slots_from_env
 OWNER_KEY = "heavy.owner"
 LEFT_KEY = "heavy.left"  # + ".<name>": how many runs were ahead when the user left
 POLL_SECONDS = 1.0
+NICE_ENV = "RNN_STEPPER_HEAVY_NICE"
+
+
+def heavy_nice() -> int:
+    """How much lower the heavy work's thread runs: RNN_STEPPER_HEAVY_NICE (0 to
+    19; 0 turns it off) when valid, else 10."""
+    raw = os.environ.get(NICE_ENV, "").strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and int(raw) <= 19 else 10
 
 
 @st.cache_resource(show_spinner=False)
@@ -102,7 +116,30 @@ def turn(place: DeltaGenerator, name: str) -> Iterator[bool]:
             place.info(left_text(ahead))
             yield False
         else:
-            yield True
+            with lower_priority():
+                yield True
+
+
+@contextmanager
+def lower_priority() -> Iterator[None]:
+    """Run this thread (only it: Linux nices threads one by one) heavy_nice() lower
+    while the heavy work runs, so the CPU goes first to other users' reruns; put it
+    back after when allowed (an unprivileged server cannot: the thread then ends
+    with its script run, as Streamlit's fast reruns start a new thread per run)."""
+    thread = threading.get_native_id()
+    nice = heavy_nice()
+    before: int | None = None
+    try:
+        before = os.getpriority(os.PRIO_PROCESS, thread)
+        os.setpriority(os.PRIO_PROCESS, thread, min(before + nice, 19))
+    except (AttributeError, OSError):  # not Linux, or not allowed: run as it is
+        before = None
+    try:
+        yield
+    finally:
+        if before is not None:
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, thread, before)
 
 
 def stop_point() -> Callable[[], None]:
