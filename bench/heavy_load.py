@@ -14,8 +14,9 @@ time plus a fraction of a millisecond.
    server's 2 slots those wait in the queue, and the queue texts they receive are
    recorded. The probe toggles its checkbox for LOAD_SECONDS: p50, p95 and max.
 3. Every heavy session closes its websocket (as a closed tab); a new session then
-   starts a short run, which must start without waiting: the slots of the closed
-   sessions' runs were released (the seconds it waited are reported).
+   starts a short run, which must finish within RERUN_TIMEOUT: the closed sessions'
+   runs released their slots (they stop at their next step; the queue texts the new
+   session saw meanwhile and its run's time are reported).
 
 Targets (issue 14): under load, the flag change's p50 ≤ 1.5 × its idle p50 and no
 single rerun over 1.1 s. Env: IDLE_CHANGES (20), LOAD_SECONDS (60), THINK (0.5),
@@ -278,10 +279,7 @@ def analyse(run: dict[str, Any]) -> dict[str, Any]:
             "the 3rd to 5th heavy requests queued": all(
                 s["queue_texts_received"] for s in queued
             ),
-            "slots released when the sessions closed": not run["after_close"][
-                "queue_texts"
-            ]
-            and run["after_close"]["finished"],
+            "slots released when the sessions closed": run["after_close"]["finished"],
         },
     }
 
