@@ -4,7 +4,9 @@ Pick a preset or the task, cell, units, optimizer and learning rate; Run trains 
 progress bar, redrawing the loss, the gradient norms, the watched sequence, h_t and a
 weight every few steps; Stop (or any other change) ends the run and keeps what it did.
 Below: how far back SimpleRNN, LSTM and GRU remember on the echo task. The state and
-computation live in ui/train_compute.py, the numbers in rnn_core.trainer.
+computation live in ui/train_compute.py, the numbers in rnn_core.trainer. A run and a
+comparison each take one of the server's few slots first (ui/heavy_work.py: one per
+session, a visible queue when every slot is taken, Leave the queue or Stop to leave).
 """
 
 from __future__ import annotations

@@ -7,7 +7,8 @@
   `TrainStep` made so far. Steps are appended as they are made, so when Streamlit
   interrupts the script (the Stop button, or any other widget changed) the steps done
   stay and are shown; the next run marks it "stopped". Training runs are per session
-  and never cached: each is bounded by the config's limits.
+  and never cached: each is bounded by the config's limits, and runs only once it
+  holds one of the server's slots (ui/heavy_work.py).
 - The memory comparison: every (cell, delay) point of `rnn_core.trainer` trained once
   per server (`st.cache_data`, bounded, expiring), so a class reuses them.
 """
