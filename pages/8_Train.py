@@ -4,7 +4,9 @@ Pick a preset or the task, cell, units, optimizer and learning rate; Run trains 
 progress bar, redrawing the loss, the gradient norms, the watched sequence, h_t and a
 weight every few steps; Stop (or any other change) ends the run and keeps what it did.
 Below: how far back SimpleRNN, LSTM and GRU remember on the echo task. The state and
-computation live in ui/train_compute.py, the numbers in rnn_core.trainer.
+computation live in ui/train_compute.py, the numbers in rnn_core.trainer. A run and a
+comparison each take one of the server's few slots first (ui/heavy_work.py: one per
+session, a visible queue when every slot is taken, Leave the queue or Stop to leave).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from rnn_core import trainer
 from rnn_core.spec import CELL_CLASS_NAMES, CELLS
 from rnn_core.tasks import TASKS
 from rnn_core.trainer import TrainConfig
-from ui import settings
+from ui import heavy_work, settings
 from ui import train_compute as compute
 from ui.i18n import error_text, language_switch, t
 from ui.page import chart, convention, guard
@@ -158,6 +160,24 @@ def show_run(places: dict[str, DeltaGenerator], run: LiveRun, live: bool) -> Non
         )
 
 
+def train(places: dict[str, DeltaGenerator], run: LiveRun) -> None:
+    """Train `run` to its end, drawing every step (where Streamlit can stop it)."""
+    for step in compute.advance(run):
+        if step.frame is not None:
+            show_run(places, run, live=True)
+        else:
+            places["progress"].progress(
+                run.fraction,
+                text=t("train.status.running", done=step.step, steps=run.config.steps),
+            )
+
+
+def stop() -> None:
+    """The Stop button's callback: ends the run, or leaves the server's queue."""
+    compute.stop()
+    heavy_work.leave_queue("train")
+
+
 def training_section() -> None:
     """Settings, Run and Stop, and the run's figures."""
     controls()
@@ -170,10 +190,11 @@ def training_section() -> None:
     run_clicked = buttons.button(
         t("train.run"), key="train.run_button", type="primary", disabled=config is None
     )
-    buttons.button(t("train.stop"), key="train.stop_button", on_click=compute.stop)
+    buttons.button(t("train.stop"), key="train.stop_button", on_click=stop)
     run = compute.current_run()
     st.caption(t("train.stop_note"))
-    places = {"progress": st.empty(), "metrics": st.empty()}
+    places = {"queue": st.empty(), "progress": st.empty(), "metrics": st.empty()}
+    heavy_work.show_left(places["queue"], "train")
     st.subheader(t("train.curves"))
     left, right = st.columns(2)
     places["loss"], places["gradients"] = left.empty(), right.empty()
@@ -187,19 +208,31 @@ def training_section() -> None:
     st.selectbox(t("train.show_weight"), list(weights), key=WEIGHT_KEY)
     places["weights"] = st.empty()
     if run_clicked and config is not None:
-        run = compute.start_run(config)
-        for step in compute.advance(run):
-            if step.frame is not None:
-                show_run(places, run, live=True)
-            else:
-                places["progress"].progress(
-                    run.fraction,
-                    text=t("train.status.running", done=step.step, steps=config.steps),
-                )
+        with heavy_work.turn(places["queue"], "train") as granted:
+            if granted:
+                run = compute.start_run(config)
+                train(places, run)
     if run is None:
         places["progress"].info(t("train.empty"))
         return
     show_run(places, run, live=False)
+
+
+def compare(place: DeltaGenerator, base: TrainConfig, delays: tuple[int, ...]) -> dict:
+    """Train (or read from the cache) every point of the comparison, drawing each."""
+    losses: dict[str, list[float]] = {cell: [] for cell in CELLS}
+    total = len(CELLS) * len(delays)
+    bar = st.progress(0.0, text=t("train.memory.progress", done=0, total=total))
+    points = compute.memory_points(base, delays, heavy_work.stop_point())
+    for done, (cell, _, loss) in enumerate(points, 1):
+        losses[cell].append(loss)
+        bar.progress(
+            done / total, text=t("train.memory.progress", done=done, total=total)
+        )
+        with place.container():
+            chart(compute.memory_figure(base, delays, losses), key=f"train.mem.{done}")
+    bar.empty()
+    return {"wanted": (base, delays), "losses": losses}
 
 
 def memory_section() -> None:
@@ -228,24 +261,15 @@ def memory_section() -> None:
     )
     wanted = (base, delays)
     clicked = st.button(t("train.memory.run"), key="train.memory_button")
+    queue = st.empty()
+    heavy_work.show_left(queue, "memory")
     place = st.empty()
     stored = st.session_state.get(compute.MEMORY_KEY)
     if clicked:
-        losses: dict[str, list[float]] = {cell: [] for cell in CELLS}
-        total = len(CELLS) * len(delays)
-        bar = st.progress(0.0, text=t("train.memory.progress", done=0, total=total))
-        for done, (cell, _, loss) in enumerate(compute.memory_points(*wanted), 1):
-            losses[cell].append(loss)
-            bar.progress(
-                done / total, text=t("train.memory.progress", done=done, total=total)
-            )
-            with place.container():
-                chart(
-                    compute.memory_figure(base, delays, losses), key=f"train.mem.{done}"
-                )
-        bar.empty()
-        stored = {"wanted": wanted, "losses": losses}
-        st.session_state[compute.MEMORY_KEY] = stored
+        with heavy_work.turn(queue, "memory") as granted:
+            if granted:
+                stored = compare(place, base, delays)
+                st.session_state[compute.MEMORY_KEY] = stored
     if stored is None:
         return
     with place.container():

@@ -72,6 +72,7 @@ TRANSLATED = [
     # the Train page and its figures
     ROOT / "pages" / "8_Train.py",
     ROOT / "ui" / "train_compute.py",
+    ROOT / "ui" / "heavy_work.py",
     ROOT / "rnn_core" / "train_figures.py",
     ROOT / "rnn_core" / "trainer.py",
     ROOT / "rnn_core" / "tasks.py",

@@ -299,5 +299,62 @@ TRAIN_MESSAGES: dict[str, dict[str, str]] = {
             "menos pasos."
         ),
     },
+    # --- the server's queue for heavy work (ui/heavy_work.py) ----------------------
+    "train.queue.waiting": {
+        "en": (
+            "Waiting for the server: {ahead} runs are ahead of yours. The server "
+            "trains at most {slots} at a time for the whole class, first come, first "
+            "served; yours starts by itself."
+        ),
+        "es": (
+            "Esperando al servidor: hay {ahead} entrenamientos por delante del tuyo. "
+            "El servidor entrena como mucho {slots} a la vez para toda la clase, por "
+            "orden de llegada; el tuyo empieza solo."
+        ),
+    },
+    "train.queue.waiting_one": {
+        "en": (
+            "Waiting for the server: 1 run is ahead of yours. The server trains at "
+            "most {slots} at a time for the whole class, first come, first served; "
+            "yours starts by itself."
+        ),
+        "es": (
+            "Esperando al servidor: hay 1 entrenamiento por delante del tuyo. El "
+            "servidor entrena como mucho {slots} a la vez para toda la clase, por "
+            "orden de llegada; el tuyo empieza solo."
+        ),
+    },
+    "train.queue.own_previous": {
+        "en": (
+            "Your previous run is still stopping (it finishes the step it is on); "
+            "this one starts right after it. One run at a time per session."
+        ),
+        "es": (
+            "Tu entrenamiento anterior aún se está deteniendo (termina el paso en el "
+            "que está); este empieza justo después. Un entrenamiento a la vez por "
+            "sesión."
+        ),
+    },
+    "train.queue.leave": {"en": "Leave the queue", "es": "Salir de la cola"},
+    "train.queue.left": {
+        "en": (
+            "You left the queue ({ahead} runs were ahead of yours). Press the button "
+            "again to queue again."
+        ),
+        "es": (
+            "Has salido de la cola (había {ahead} entrenamientos por delante del "
+            "tuyo). Pulsa el botón otra vez para volver a la cola."
+        ),
+    },
+    "train.queue.left_one": {
+        "en": (
+            "You left the queue (1 run was ahead of yours). Press the button again "
+            "to queue again."
+        ),
+        "es": (
+            "Has salido de la cola (había 1 entrenamiento por delante del tuyo). "
+            "Pulsa el botón otra vez para volver a la cola."
+        ),
+    },
     **FIGURE_TEXTS,
 }

@@ -7,7 +7,8 @@
   `TrainStep` made so far. Steps are appended as they are made, so when Streamlit
   interrupts the script (the Stop button, or any other widget changed) the steps done
   stay and are shown; the next run marks it "stopped". Training runs are per session
-  and never cached: each is bounded by the config's limits.
+  and never cached: each is bounded by the config's limits, and runs only once it
+  holds one of the server's slots (ui/heavy_work.py).
 - The memory comparison: every (cell, delay) point of `rnn_core.trainer` trained once
   per server (`st.cache_data`, bounded, expiring), so a class reuses them.
 """
@@ -15,7 +16,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
 
 import numpy as np
@@ -239,20 +240,38 @@ def memory_base(config: TrainConfig) -> TrainConfig:
 
 
 @st.cache_data(max_entries=MAX_CACHED_POINTS, ttl=TTL_SECONDS, show_spinner=False)
-def memory_point(base: TrainConfig, cell: str, delay: int) -> float:
-    """Held-out echo loss after training `cell` at `delay` (cached per server)."""
+def memory_point(
+    base: TrainConfig,
+    cell: str,
+    delay: int,
+    _between_steps: Callable[[], None] = lambda: None,
+) -> float:
+    """Held-out echo loss after training `cell` at `delay` (cached per server).
+
+    `_between_steps` (not part of the cache key) runs after every update: the page
+    passes Streamlit's stop check, so a stopped comparison ends within a step and
+    caches nothing for the point it was on."""
     if base.optimizer == "adam":
         keras_ready()
-    (point,) = trainer.iter_memory_curve(base, (cell,), (delay,))
-    return point.loss
+    (config,) = trainer.memory_runs(base, (cell,), (delay,))
+    frame = None
+    for step in trainer.iter_training(config):
+        frame = step.frame or frame
+        _between_steps()
+    assert frame is not None  # the last step always records a frame
+    return trainer.evaluate(config, trainer.frame_parameters(frame))
 
 
-def memory_points(base: TrainConfig, delays: tuple[int, ...]) -> Iterator[tuple]:
+def memory_points(
+    base: TrainConfig,
+    delays: tuple[int, ...],
+    between_steps: Callable[[], None] = lambda: None,
+) -> Iterator[tuple]:
     """(cell, delay, loss) for every cell and delay, each trained (or read from the
     cache) in turn, so the page can show progress."""
     for cell in CELLS:
         for delay in delays:
-            yield cell, delay, memory_point(base, cell, delay)
+            yield cell, delay, memory_point(base, cell, delay, between_steps)
 
 
 def memory_figure(
