@@ -10,7 +10,7 @@ import streamlit as st
 
 from rnn_core import describe_weights, explain
 from rnn_core.trace import Trace, overflow_warning
-from ui import compute, permalink
+from ui import compute, permalink, restart
 from ui.i18n import language, t
 from ui.page import chart, convention, run
 from ui.settings import View
@@ -113,4 +113,6 @@ PAGES = [
     st.Page("pages/7_Gradients_through_time.py", title=t("nav.gradients")),
     st.Page("pages/8_Train.py", title=t("nav.train")),
 ]
+with st.sidebar:  # reruns the page when it reconnects after a server restart
+    restart.watch()
 st.navigation(PAGES).run()

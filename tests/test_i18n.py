@@ -55,6 +55,7 @@ TRANSLATED = [
     ROOT / "ui" / "page.py",
     ROOT / "ui" / "compute.py",
     ROOT / "ui" / "permalink.py",
+    ROOT / "ui" / "restart.py",
     ROOT / "rnn_core" / "explain.py",
     ROOT / "rnn_core" / "weights.py",
     # rnn_core's figures, overflow warning and errors (CoreError and Msg ids)

@@ -72,7 +72,9 @@ def test_parse_keeps_good_values_with_their_types():
         ({"lang": "fr"}, "link.bad.choice", "en, es"),
         ({"text": "x" * 501}, "link.bad.text", "500"),
         ({"colour": "red"}, "link.unknown", ""),
-        ({"source": "upload"}, "link.unknown", ""),  # uploads are never in a link
+        # The source is in a link (a file's name too, never its content).
+        ({"source": "camera"}, "link.bad.choice", "generator, upload, table"),
+        ({"file": "x" * 256}, "link.bad.text", "255"),
     ],
 )
 def test_parse_reports_bad_values_and_leaves_them_out(params, message_id, allowed):
@@ -105,7 +107,12 @@ def test_parse_takes_the_last_of_repeated_parameters_and_ignores_embed():
 @given(
     st.dictionaries(
         st.sampled_from(
-            [*DEFAULTS, *permalink.PAGE_PARAMS, "lang", "embed", "page", ""]
+            [
+                *DEFAULTS,
+                *permalink.PAGE_PARAMS,
+                *permalink.UPLOAD_PARAMS,
+                *("lang", "embed", "page", ""),
+            ]
         )
         | st.text(max_size=8),
         st.text(max_size=30) | st.lists(st.text(max_size=10), max_size=3),
@@ -117,6 +124,9 @@ def test_parse_never_raises_and_keeps_only_allowed_values(params):
     for name, value in values.items():
         if name == "language":
             assert value in ("en", "es")
+            continue
+        if name in permalink.UPLOAD_KEYS:  # a file's name: any short text
+            assert 0 < len(value) <= permalink.MAX_FILE_NAME
             continue
         if name in permalink.PAGE_KEYS:
             [param] = [p for p in permalink.PAGE_PARAMS.values() if p.key == name]

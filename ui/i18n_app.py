@@ -391,23 +391,108 @@ APP_MESSAGES: dict[str, dict[str, str]] = {
     },
     "link.no_upload": {
         "en": (
-            "An uploaded file cannot go in a link: the link opens with the "
-            "generator's input instead."
+            "An uploaded file cannot go in a link: the link names the file and asks "
+            "for it again, showing the generator's input until then."
         ),
         "es": (
-            "Un archivo subido no cabe en un enlace: el enlace abre con la entrada "
-            "del generador."
+            "Un archivo subido no cabe en un enlace: el enlace nombra el archivo y lo "
+            "vuelve a pedir, y muestra la entrada del generador hasta entonces."
         ),
     },
     "link.no_table": {
         "en": (
-            "A table typed by hand cannot go in a link: the link opens with the "
-            "generator's input instead."
+            "A table typed by hand cannot go in a link: the link opens the table "
+            "with its example rows."
         ),
         "es": (
-            "Una tabla escrita a mano no cabe en un enlace: el enlace abre con la "
-            "entrada del generador."
+            "Una tabla escrita a mano no cabe en un enlace: el enlace abre la tabla "
+            "con sus filas de ejemplo."
         ),
+    },
+    "link.no_weights": {
+        "en": (
+            "Uploaded weights cannot go in a link either: the link names the .npz "
+            "file and asks for it again."
+        ),
+        "es": (
+            "Tampoco caben en un enlace unos pesos subidos: el enlace nombra el "
+            "archivo .npz y lo vuelve a pedir."
+        ),
+    },
+    # --- a restart of the server, or a link whose input was a file (ui.restart) ------
+    "restart.upload.restart": {
+        "en": (
+            "The server restarted and your uploaded file {name} was lost: choose it "
+            "again."
+        ),
+        "es": (
+            "El servidor se reinició y se perdió tu archivo subido {name}: vuelve a "
+            "elegirlo."
+        ),
+    },
+    "restart.upload.restart_unnamed": {
+        "en": "The server restarted and your uploaded file was lost: choose it again.",
+        "es": (
+            "El servidor se reinició y se perdió tu archivo subido: vuelve a elegirlo."
+        ),
+    },
+    "restart.upload.link": {
+        "en": (
+            "This link's input was the uploaded file {name}, which a link cannot "
+            "carry: choose that file to see the same view."
+        ),
+        "es": (
+            "La entrada de este enlace era el archivo subido {name}, que un enlace "
+            "no puede llevar: elige ese archivo para ver la misma vista."
+        ),
+    },
+    "restart.weights.restart": {
+        "en": (
+            "The server restarted and your weights file {name} was lost: choose it "
+            "again. Using the seeded weights until then."
+        ),
+        "es": (
+            "El servidor se reinició y se perdió tu archivo de pesos {name}: vuelve "
+            "a elegirlo. Hasta entonces se usan los pesos de la semilla."
+        ),
+    },
+    "restart.weights.restart_unnamed": {
+        "en": (
+            "The server restarted and your weights file was lost: choose it again. "
+            "Using the seeded weights until then."
+        ),
+        "es": (
+            "El servidor se reinició y se perdió tu archivo de pesos: vuelve a "
+            "elegirlo. Hasta entonces se usan los pesos de la semilla."
+        ),
+    },
+    "restart.weights.link": {
+        "en": (
+            "This link's weights were the uploaded file {name}, which a link cannot "
+            "carry: choose that file to see the same view. Using the seeded weights "
+            "until then."
+        ),
+        "es": (
+            "Los pesos de este enlace eran el archivo subido {name}, que un enlace no "
+            "puede llevar: elige ese archivo para ver la misma vista. Hasta entonces "
+            "se usan los pesos de la semilla."
+        ),
+    },
+    "restart.table": {
+        "en": (
+            "The table typed by hand is not on the server any more (it restarted, or "
+            "this link opened a new session: a link cannot carry a table). It shows "
+            "the example rows again: type yours."
+        ),
+        "es": (
+            "La tabla escrita a mano ya no está en el servidor (se reinició, o este "
+            "enlace abrió una sesión nueva: un enlace no puede llevar una tabla). "
+            "Vuelve a mostrar las filas de ejemplo: escribe las tuyas."
+        ),
+    },
+    "set.generator_meanwhile": {
+        "en": "Meanwhile the page shows the generator's input.",
+        "es": "Mientras tanto, la página muestra la entrada del generador.",
     },
     "link.quiz": {
         "en": "The link opens this question; your answer and score stay here.",

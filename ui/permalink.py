@@ -24,8 +24,14 @@ carries no walkthrough step.
 - `write()`: after each run, the current settings back into `st.query_params`.
 - `link_box()`: the sidebar's "link to this view" (a code block with a copy button).
 
-Uploaded files and hand-typed tables cannot travel in a URL: a link always describes
-the generator's input, and the link box says so when the source is an upload or table.
+Uploaded files and hand-typed tables cannot travel in a URL, but the link says what
+the view's input was: `source=upload` (or `table`) and the uploaded files' names
+(`UPLOAD_PARAMS`: `file` for the input, `weights_file` for an .npz of weights). A new
+session opened from such a link, or a page reconnecting after the server restarted
+(`ui.restart`), shows the generator's input meanwhile and asks for the file again,
+naming it. The URL always holds the current view: after a restart it is what the new
+session rebuilds the view from (its values win over the widget values the browser
+sends, and the widgets are set to them).
 """
 
 from __future__ import annotations
@@ -43,9 +49,15 @@ from rnn_core.quiz import KINDS as QUIZ_KINDS
 LANGUAGE_PARAM = "lang"
 LOADED_KEY = "permalink.loaded"  # set once the session has read its URL
 NOTICES_KEY = "permalink.notices"  # the link's problems, until a page shows them
-# Settings a link carries: every sidebar setting but the input source (uploads and
-# tables cannot be in a URL), the table's width and the play state.
-NOT_IN_LINKS = frozenset({"source", "table_features", "playing"})
+# Settings a link carries: every sidebar setting but the table's width and the play
+# state. The input source is in it (`source=upload`), so that the view says what it
+# cannot carry (see UPLOAD_PARAMS).
+NOT_IN_LINKS = frozenset({"table_features", "playing"})
+# Query name -> session key: the name of the uploaded file the view used, kept while
+# it is missing (a new session), so the page can ask for that file again.
+UPLOAD_PARAMS = {"file": "upload.wanted", "weights_file": "weights.wanted"}
+UPLOAD_KEYS = frozenset(UPLOAD_PARAMS.values())
+MAX_FILE_NAME = 255  # characters of an uploaded file's name a link may carry
 # Query parameters Streamlit itself reads; never settings, never reported.
 STREAMLIT_PARAMS = frozenset({"embed", "embed_options"})
 TRUE = frozenset({"1", "true", "on", "yes"})
@@ -180,7 +192,8 @@ def parse(
     Returns:
         (setting name -> checked value, plus "language" when the link sets one,
         plus a page parameter's session key -> its session value (e.g.
-        "walk.step" -> 3 for `walk=4`); one `Problem` per parameter that was left
+        "walk.step" -> 3 for `walk=4`), plus an uploaded file's name under its
+        session key (`UPLOAD_PARAMS`); one `Problem` per parameter that was left
         out). Settings not in the link, or left out, keep their defaults.
     """
     from ui.i18n import LANGUAGES
@@ -203,6 +216,21 @@ def parse(
                             "name": name,
                             "value": _quoted(text),
                             "allowed": _listed(LANGUAGES),
+                        },
+                    )
+                )
+            continue
+        if name in UPLOAD_PARAMS:
+            if 0 < len(text) <= MAX_FILE_NAME:
+                values[UPLOAD_PARAMS[name]] = text
+            else:
+                problems.append(
+                    Problem(
+                        "link.bad.text",
+                        {
+                            "name": name,
+                            "value": _quoted(text),
+                            "most": str(MAX_FILE_NAME),
                         },
                     )
                 )
@@ -262,7 +290,9 @@ def encode(values: Mapping[str, Any], language: str = "en") -> dict[str, str]:
     Args:
         values: setting name -> value (missing names count as default), and page
             parameters by session key (e.g. "walk.step" -> 3 gives `walk=4`); a page
-            value that is its default, or not one it may hold, is left out.
+            value that is its default, or not one it may hold, is left out; and
+            uploaded files' names by session key (e.g. "upload.wanted" gives
+            `file=...`; None or "" is left out).
         language: the language of the view ("en", the default, is left out).
     """
     defaults = _settings().DEFAULTS
@@ -275,6 +305,10 @@ def encode(values: Mapping[str, Any], language: str = "en") -> dict[str, str]:
         value = values.get(param.key)
         if value != param.default and param.holds(value):
             params[name] = _text_of(value + param.shift if param.is_number else value)
+    for name, session_key in UPLOAD_PARAMS.items():
+        file_name = values.get(session_key)
+        if isinstance(file_name, str) and file_name:
+            params[name] = file_name[:MAX_FILE_NAME]
     if language != "en":
         params[LANGUAGE_PARAM] = language
     return params
@@ -306,10 +340,12 @@ def load() -> None:
         if name == "language":
             state[i18n.LANGUAGE_KEY] = value
             state[i18n.REMEMBERED_KEY] = value
-        elif name in PAGE_KEYS:
+        elif name in PAGE_KEYS or name in UPLOAD_KEYS:
             state[name] = value
         else:
             state[settings.key(name)] = value
+    if values.get("source") == "table":  # a table cannot be in a link: say so
+        state["table.lost"] = True  # ui.restart.TABLE_LOST_KEY
     state[NOTICES_KEY] = [
         i18n.t("link.notice", problem=i18n.render(p)) for p in problems
     ]
@@ -351,7 +387,32 @@ def current() -> dict[str, str]:
     values = {name: state.get(settings.key(name)) for name in linked_names()}
     for name in state.get(OWNED_KEY, ()):
         values[PAGE_PARAMS[name].key] = state.get(PAGE_PARAMS[name].key)
+    values.update(file_names())
     return encode({n: v for n, v in values.items() if v is not None}, i18n.language())
+
+
+def file_names() -> dict[str, str]:
+    """Session key -> name of each uploaded file the current view uses or wants.
+
+    The input's file counts only while the source is an upload. A file the session
+    holds (`upload.file`, `weights.file`: (name, bytes)) gives its name; else the
+    name a link or the previous session asked for ("upload.wanted", ...).
+    """
+    import streamlit as st
+
+    state = st.session_state
+    names: dict[str, str] = {}
+    for session_key, stored_key in (
+        ("upload.wanted", "upload.file"),
+        ("weights.wanted", "weights.file"),
+    ):
+        if session_key == "upload.wanted" and _settings().get("source") != "upload":
+            continue
+        stored = state.get(stored_key)
+        name = stored[0] if isinstance(stored, tuple) else state.get(session_key)
+        if isinstance(name, str) and name:
+            names[session_key] = name
+    return names
 
 
 def write() -> None:
@@ -401,3 +462,5 @@ def link_box(where: Any = None) -> None:
     source = settings.get("source")
     if source != "generator":
         where.caption(t("link.no_upload" if source == "upload" else "link.no_table"))
+    if st.session_state.get("weights.file") is not None:
+        where.caption(t("link.no_weights"))

@@ -8,6 +8,12 @@ own start. This launcher runs `streamlit run app.py` with the same options and, 
 background thread, imports TensorFlow and Keras and builds the default layer, so the
 first page is ready about as soon as TensorFlow alone could have been imported.
 `make run` and the container use it.
+
+It also tells Streamlit, before the first session, that the app names its pages with
+`st.navigation` (app.py). Streamlit otherwise guesses from the `pages/` folder: until
+some session has run app.py, every page opened at its own URL (the first visitor of
+the day on a link, or every page reconnecting after a restart) runs alone, as an old
+style multipage app, with the file names in the navigation and without app.py.
 """
 
 from __future__ import annotations
@@ -62,7 +68,10 @@ def preload_tensorflow() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Run `streamlit run app.py` with `argv` as its options, preloading TensorFlow."""
+    from streamlit.runtime.pages_manager import PagesManager
     from streamlit.web import cli  # imported first: the two imports then share little
+
+    PagesManager.uses_pages_directory = False  # app.py calls st.navigation
 
     threading.Thread(
         target=preload_tensorflow, name="preload-tensorflow", daemon=True

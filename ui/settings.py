@@ -59,7 +59,7 @@ from rnn_core.spec import (
     MERGE_MODES,
     LayerSpec,
 )
-from ui import i18n, permalink
+from ui import i18n, permalink, restart
 from ui.i18n import t
 
 PREFIX = "cfg."
@@ -176,6 +176,10 @@ def keep_settings() -> list[str]:
     for name, default in DEFAULTS.items():
         state[key(name)] = state.get(key(name), default)
     problems = check_settings()
+    if get("source") != "upload":  # another input chosen: stop asking for the file
+        restart.forget_file("upload")
+    if get("source") != "table":
+        state.pop(restart.TABLE_LOST_KEY, None)
     rows = state.get("table.rows")
     if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
         if rows is not None:
@@ -314,6 +318,7 @@ def check_settings() -> list[str]:
 
 def _draw_new_weights() -> None:
     put("weights_seed", (int(get("weights_seed")) + 1) % (MAX_SEED + 1))
+    restart.forget_file("weights")
 
 
 def _new_input_seed() -> None:
@@ -521,6 +526,8 @@ def layer_controls() -> LayerSpec | str:
         step=1,
         key=key("weights_seed"),
         help=t("set.help.weights_seed"),
+        on_change=restart.forget_file,
+        args=("weights",),
     )
     st.sidebar.button(
         t("set.draw_weights"),
@@ -558,12 +565,10 @@ def _generator_input() -> tuple[np.ndarray, str]:
     )
     generator = GENERATORS[get("generator")]
     st.sidebar.caption(t(f"gen.{generator.name}.description"))
-    options: dict[str, object] = {}
     if "scaled" in generator.options:
         st.sidebar.checkbox(
             t("set.scaled"), key=key("scaled"), help=t("set.help.scaled")
         )
-        options["scaled"] = bool(get("scaled"))
     if "feature" in generator.options:
         st.sidebar.number_input(
             t("set.impulse_feature"),
@@ -572,15 +577,12 @@ def _generator_input() -> tuple[np.ndarray, str]:
             step=1,
             key=key("impulse_feature"),
         )
-        feature = int(get("impulse_feature"))
-        options["feature"] = None if feature < 0 else feature
     if "text" in generator.options:
         st.sidebar.text_input(
             t("set.text"),
             key=key("text"),
             max_chars=MAX_TIMESTEPS,
         )
-        options["text"] = get("text")
     st.sidebar.slider(
         t("set.label.batch"),
         1,
@@ -619,6 +621,21 @@ def _generator_input() -> tuple[np.ndarray, str]:
             on_click=_new_input_seed,
             width="stretch",
         )
+    return generated_input()
+
+
+def generated_input() -> tuple[np.ndarray, str]:
+    """The generator's array for the current settings, and where it came from."""
+    generator = GENERATORS[get("generator")]
+    options: dict[str, object] = {}
+    if "scaled" in generator.options:
+        options["scaled"] = bool(get("scaled"))
+    if "feature" in generator.options:
+        feature = int(get("impulse_feature"))
+        options["feature"] = None if feature < 0 else feature
+    if "text" in generator.options:
+        options["text"] = get("text")
+    derived = generator.derives_shape
     batch = int(get("batch"))
     timesteps = None if derived else int(get("timesteps"))
     features = None if derived else int(get("features"))
@@ -633,12 +650,13 @@ def _generator_input() -> tuple[np.ndarray, str]:
 
 def _upload_input() -> tuple[np.ndarray, str]:
     """The upload widget and the parsed array (raises ValueError for a bad file)."""
+    uploader = restart.uploader_key("upload")
     st.sidebar.file_uploader(
         t("set.upload"),
         type=["csv", "npy"],
-        key="upload.widget",
+        key=uploader,
         on_change=_read_upload,
-        args=("upload.widget", "upload.file"),
+        args=(uploader, "upload.file"),
         help=t(
             "set.help.upload",
             mib=MAX_UPLOAD_BYTES // 2**20,
@@ -646,8 +664,9 @@ def _upload_input() -> tuple[np.ndarray, str]:
         ),
     )
     stored = st.session_state.get("upload.file")
+    lost = restart.lost_file("upload")  # also forgets the request once a file is in
     if stored is None:
-        raise ValueError(t("set.upload.none"))
+        raise ValueError(lost or t("set.upload.none"))
     name, data = stored
     parse = parse_npy if name.lower().endswith(".npy") else parse_csv
     try:
@@ -735,17 +754,20 @@ def input_controls() -> tuple[np.ndarray | None, str, str | None]:
 
 def _weights_upload(spec: LayerSpec, features: int) -> tuple[np.ndarray, ...] | str:
     """Optional uploaded weights: the arrays, a message, or () when none."""
-    with st.sidebar.expander(t("set.weights_upload")):
+    uploader = restart.uploader_key("weights")
+    wanted = bool(st.session_state.get("weights.wanted"))
+    with st.sidebar.expander(t("set.weights_upload"), expanded=wanted):
         st.file_uploader(
             t("set.weights_upload.label"),
             type=["npz"],
-            key="weights.widget",
+            key=uploader,
             on_change=_read_upload,
-            args=("weights.widget", "weights.file"),
+            args=(uploader, "weights.file"),
         )
     stored = st.session_state.get("weights.file")
+    lost = restart.lost_file("weights")  # also forgets the request once a file is in
     if stored is None:
-        return ()
+        return lost or ()
     name, data = stored
     try:
         return tuple(parse_weights_npz(data, spec, features))
@@ -766,6 +788,9 @@ def sidebar() -> View | None:
     state = st.session_state
     if input_problem:
         problems.append(input_problem)
+    elif get("source") == "table":
+        lost = restart.lost_table(state["table.rows"], DEFAULT_TABLE)
+        problems += [lost] if lost else []
     spec = spec_or_problem if isinstance(spec_or_problem, LayerSpec) else None
     if spec is None:
         problems.append(str(spec_or_problem))
@@ -777,10 +802,11 @@ def sidebar() -> View | None:
             x = None
     if spec is None or x is None:
         last = state.get("view.last_valid")
+        problems.append(LAST_VALID if last else GENERATOR_MEANWHILE)
+        last = last or _generator_meanwhile(spec)
         if last is None:
-            _show_problems(problems)
+            _show_problems(problems[:-1])
             return None
-        problems.append(LAST_VALID)
         spec = spec or last["spec"]
         if x is None:
             x, label = last["x"], last["label"]
@@ -832,6 +858,23 @@ def sidebar() -> View | None:
     return view
 
 
+def _generator_meanwhile(spec: LayerSpec | None) -> dict[str, Any] | None:
+    """A new session's stand-in for an input it does not have (a lost upload).
+
+    The generator's input for the current settings, as the last valid view, when the
+    layer is valid and the input did not come from the generator; else None.
+    """
+    if spec is None or get("source") == "generator":
+        return None
+    try:
+        x, label = generated_input()
+        x = check_input_array(x)
+        check_trace_size(spec, int(x.shape[0]), int(x.shape[1]))
+    except ValueError:
+        return None
+    return {"spec": spec, "x": x, "label": label}
+
+
 # Set by a page, before `sidebar()`, that draws the link box itself (for one run).
 LINK_IN_PAGE = "link.in_page"
 
@@ -850,14 +893,17 @@ def hold_values() -> None:
             state[key(name)] = state[key(name)]
 
 
-# Marks the problem that is an information, not an error (shown with st.info).
+# Mark the problems that are an information, not an error (shown with st.info).
 LAST_VALID = "\0last-valid"
+GENERATOR_MEANWHILE = "\0generator-meanwhile"  # a new session without its input
 
 
 def _show_problems(problems: list[str] | tuple[str, ...]) -> None:
     for problem in problems:
         if problem == LAST_VALID:
             st.info(t("set.last_valid"))
+        elif problem == GENERATOR_MEANWHILE:
+            st.info(t("set.generator_meanwhile"))
         else:
             st.error(problem)
 
