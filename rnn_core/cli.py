@@ -161,7 +161,7 @@ limits:
 {MAX_INPUT_ELEMENTS:,} values;
   batch × timesteps × units (× 2 with --bidirectional) at most \
 {MAX_STATE_ELEMENTS:,} values per state;
-  --input-file at most {MAX_UPLOAD_BYTES:,} bytes ({MAX_UPLOAD_BYTES // 2**20} MiB); \
+  --input-file at most {MAX_UPLOAD_BYTES:,} bytes; \
 seeds 0 to {MAX_SEED:,}.
 
 exit status:

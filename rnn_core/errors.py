@@ -33,6 +33,7 @@ from rnn_core.texts import LANGUAGES, markdown_text, text
 
 __all__ = [
     "CoreError",
+    "Grouped",
     "Msg",
     "current_language",
     "message_language",
@@ -68,6 +69,37 @@ def message_language(language: str) -> Iterator[None]:
         _local.language = previous
 
 
+# The digit group separator of each language: 5,000,000 bytes / 5.000.000 bytes.
+_GROUP_SEPARATORS = {"en": ",", "es": "."}
+
+
+class Grouped:
+    """A whole number for a message field, its digits grouped as its language writes
+    them: `Grouped(5_000_000)` is "5,000,000" in English and "5.000.000" in Spanish.
+
+    Args:
+        number: the number.
+    """
+
+    def __init__(self, number: int) -> None:
+        self.number = int(number)
+
+    def text(self, language: str = "en") -> str:
+        """The number in `language`."""
+        return f"{self.number:,}".replace(",", _GROUP_SEPARATORS.get(language, ","))
+
+    def __str__(self) -> str:
+        return self.text(current_language())
+
+    def __repr__(self) -> str:
+        return f"Grouped({self.number!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Grouped) and self.number == other.number
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 def _filled(
     fields: Mapping[str, object], language: str, markdown: bool
 ) -> dict[str, object]:
@@ -75,6 +107,8 @@ def _filled(
     return {
         name: Markup(value.text(language) if markdown else value.plain(language))
         if isinstance(value, Msg | CoreError)
+        else Markup(value.text(language))
+        if isinstance(value, Grouped)
         else value
         for name, value in fields.items()
     }

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnn_core.errors import CoreError, Msg
+from rnn_core.errors import CoreError, Grouped, Msg
 from rnn_core.limits import (
     MAX_FEATURES,
     MAX_TIMESTEPS,
@@ -46,6 +46,7 @@ __all__ = [
     "MAX_SEED",
     "InputGenerator",
     "check_input_array",
+    "check_upload_size",
     "encode_text",
     "generate",
     "impulse",
@@ -594,15 +595,26 @@ def _as_bytes(data: object, what: str) -> bytes:
     return data
 
 
-def _check_upload_size(size: int, what: Msg, limit: int = MAX_UPLOAD_BYTES) -> None:
-    """Refuse an empty upload, or one over `limit` bytes (the upload limit, in MiB)."""
+def check_upload_size(
+    size: int, what: Msg | None = None, limit: int = MAX_UPLOAD_BYTES
+) -> None:
+    """Refuse an empty upload, or one over `limit` bytes (the upload limit).
+
+    Args:
+        size: the file's size in bytes.
+        what: what the message calls the file ("The file" when None).
+        limit: the most bytes allowed.
+
+    Raises:
+        ValueError: naming the file's size and the limit, in bytes.
+    """
+    what = Msg("core.what.upload_file") if what is None else what
     if size > limit:
         raise CoreError(
             "core.err.upload_too_big",
             what=what,
-            size=f"{size:,}",
-            limit=f"{limit:,}",
-            mib=MAX_UPLOAD_BYTES // 2**20,
+            size=Grouped(size),
+            limit=Grouped(limit),
         )
     if size == 0:
         raise CoreError("core.err.upload_empty", what=what)
@@ -749,11 +761,11 @@ def parse_csv(data: bytes | str) -> np.ndarray:
             that is not a finite number, or more rows or columns than the limits.
     """
     if isinstance(data, str):
-        _check_upload_size(len(data), Msg("core.what.csv_file"))
+        check_upload_size(len(data), Msg("core.what.csv_file"))
         text = data
     else:
         data = _as_bytes(data, "CSV file")
-        _check_upload_size(len(data), Msg("core.what.csv_file"))
+        check_upload_size(len(data), Msg("core.what.csv_file"))
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as e:
@@ -848,7 +860,7 @@ def parse_npy(data: bytes) -> np.ndarray:
     """
     data = _as_bytes(data, ".npy file")
     npy_file = Msg("core.what.npy_file")
-    _check_upload_size(len(data), npy_file)
+    check_upload_size(len(data), npy_file)
     if data.startswith(b"PK"):
         raise CoreError("core.err.npy_zip")
     magic = b"\x93NUMPY"
@@ -948,7 +960,7 @@ def parse_weights_npz(data: bytes, spec: LayerSpec, input_dim: int) -> list[np.n
             limit=f"{limit:,}",
             count=len(shapes),
         )
-    _check_upload_size(len(data), weights_file, limit)
+    check_upload_size(len(data), weights_file, limit)
     if not data.startswith(b"PK"):
         if data.startswith(b"\x93NUMPY"):
             hint = Msg("core.hint.single_npy")
@@ -1002,6 +1014,10 @@ def _read_weights_member(
     what = Msg("core.what.weights_member", label=label)
     shape = info.shape
     member = archive.getinfo(f"{key}.npy")
+    if member.flag_bits & 0x1:  # zipfile's message would show the raw ZipInfo
+        raise CoreError(
+            "core.err.encrypted", what=what, member=_shown_name(member.filename)
+        )
     try:
         with archive.open(member) as f:
             declared, dtype, offset = _read_npy_header(

@@ -14,7 +14,11 @@ MAX_TIMESTEPS = 500
 MAX_FEATURES = 128
 # batch × timesteps × features of one input; keeps one trace well under 100 MB.
 MAX_INPUT_ELEMENTS = 200_000
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # 5 MiB, for a CSV or .npy upload
+# The one upload limit, in bytes: 5 MB (decimal), for a CSV, .npy or weights .npz file.
+# The app's `server.maxUploadSize = 5` (.streamlit/config.toml, megabytes) is the same
+# limit in Streamlit's browser check, and its server check (5 MiB) lets every file of
+# this size through; ui/upload_guard.py says more, tests/test_upload_limit.py checks it.
+MAX_UPLOAD_BYTES = 5_000_000
 # batch × timesteps × units (× 2 for Bidirectional) of one state array. A trace holds
 # several such arrays per state (Keras, NumPy, residual, the NumPy run's outputs; h and
 # c for LSTM), 8 MB each in float32 at this size, so this caps one trace near 100 MB.

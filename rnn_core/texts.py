@@ -522,6 +522,7 @@ ERROR_TEXTS: dict[str, dict[str, str]] = {
         ),
     },
     "core.what.csv_file": {"en": "The CSV file", "es": "El archivo CSV"},
+    "core.what.upload_file": {"en": "The file", "es": "El archivo"},
     "core.what.npy_file": {"en": "The .npy file", "es": "El archivo .npy"},
     "core.what.npy_header": {
         "en": "The .npy header",
@@ -649,11 +650,8 @@ ERROR_TEXTS: dict[str, dict[str, str]] = {
         ),
     },
     "core.err.upload_too_big": {
-        "en": "{what} is {size} bytes; at most {limit} bytes ({mib} MiB) are allowed.",
-        "es": (
-            "{what} ocupa {size} bytes; se admiten como máximo {limit} bytes "
-            "({mib} MiB)."
-        ),
+        "en": "{what} is {size} bytes; at most {limit} bytes are allowed.",
+        "es": "{what} ocupa {size} bytes; se admiten como máximo {limit} bytes.",
     },
     "core.err.upload_empty": {
         "en": "{what} is empty.",
@@ -690,6 +688,16 @@ ERROR_TEXTS: dict[str, dict[str, str]] = {
     "core.err.unreadable": {
         "en": "{what} cannot be read: {reason}",
         "es": "{what} no se puede leer: {reason}",
+    },
+    "core.err.encrypted": {
+        "en": (
+            "{what} cannot be read: its entry {member} in the .npz archive is "
+            "encrypted. Save the weights with np.savez, without a password."
+        ),
+        "es": (
+            "{what} no se puede leer: su entrada {member} del archivo .npz está "
+            "cifrada. Guarde los pesos con np.savez, sin contraseña."
+        ),
     },
     "core.err.npy_truncated": {
         "en": (

@@ -91,7 +91,11 @@ BAD_UPLOADS = [
     ("latin1.csv", "1;2\n3;4,5é\n".encode("latin-1"), "not UTF-8"),
     ("quotes.csv", b',"' * 2_000 + b"\n", "columns (features)"),
     ("long.csv", b"1," * 40_000, "characters long"),
-    ("huge.csv", b"1\n" * (MAX_UPLOAD_BYTES // 2 + 1), "at most 5,242,880 bytes"),
+    (
+        "huge.csv",
+        b"1\n" * (MAX_UPLOAD_BYTES // 2 + 1),
+        f"at most {MAX_UPLOAD_BYTES:,} bytes",
+    ),
     ("evil.npy", pickled_npy(), "pickled content is not accepted"),
     ("pickle.npy", pickle.dumps([1, 2, 3]), "pickled content is not accepted"),
     ("billion.npy", npy_header((1000, 1000, 1000)), "`batch` must be at most"),
@@ -352,7 +356,7 @@ def test_the_limits_are_stated_in_the_sidebar():
         f"{MAX_INPUT_ELEMENTS:,} values",
         f"units ≤ {MAX_UNITS}",
         f"{MAX_STATE_ELEMENTS:,} per state",
-        f"uploads ≤ {MAX_UPLOAD_BYTES // 2**20} MiB",
+        f"uploads ≤ {MAX_UPLOAD_BYTES:,} bytes (5 MB)",
         "without pickles",
     ):
         assert number in captions, number

@@ -490,7 +490,7 @@ def test_parse_npy_refuses_other_content(data, match):
 
 def test_parse_npy_refuses_too_many_bytes_first():
     # Far over the limit, and not even a .npy file: the size is what is reported.
-    with pytest.raises(ValueError, match="at most 5,242,880 bytes"):
+    with pytest.raises(ValueError, match=f"at most {MAX_UPLOAD_BYTES:,} bytes"):
         parse_npy(b"x" * (MAX_UPLOAD_BYTES + 1))
 
 
@@ -579,7 +579,7 @@ def test_parse_csv_limits():
     too_wide = ",".join(["1"] * (MAX_FEATURES + 1))
     with pytest.raises(ValueError, match=f"129 values; at most {MAX_FEATURES}"):
         parse_csv(too_wide)
-    with pytest.raises(ValueError, match="at most 5,242,880 bytes"):
+    with pytest.raises(ValueError, match=f"at most {MAX_UPLOAD_BYTES:,} bytes"):
         parse_csv(b"1," * (MAX_UPLOAD_BYTES // 2 + 1))
     with pytest.raises(ValueError, match=r"line 2 is .* characters long"):
         parse_csv("1\n" + "1," * 40_000 + "1\n")

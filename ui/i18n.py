@@ -29,7 +29,7 @@ from typing import Any, Protocol
 
 import streamlit as st
 
-from rnn_core.errors import CoreError, Msg, set_message_language
+from rnn_core.errors import CoreError, Grouped, Msg, set_message_language
 from rnn_core.gradient_texts import GRAD_TEXTS
 from rnn_core.markup import Markup, escape, fill
 from rnn_core.texts import TEXTS as CORE_TEXTS
@@ -840,7 +840,7 @@ _merge(GRAD_TEXTS, GRAD_UI_MESSAGES)  # the Gradients through time page
 def _field(value: object, language: str) -> object:
     """A field as `fill` takes it: a message of rnn_core, or an error whose text is
     an already-rendered message, goes in as Markdown; anything else is data."""
-    if isinstance(value, Msg | CoreError):
+    if isinstance(value, Msg | CoreError | Grouped):
         return Markup(value.text(language))
     if isinstance(value, BaseException) and len(value.args) == 1:
         (only,) = value.args

@@ -136,14 +136,16 @@ APP_MESSAGES: dict[str, dict[str, str]] = {
             "Limits: batch ≤ {batch}, timesteps ≤ {timesteps}, features ≤ "
             "{features}, batch × timesteps × features ≤ {values} values; "
             "units ≤ {units}, batch × timesteps × units ≤ {states} per "
-            "state; uploads ≤ {mib} MiB, .npy without pickles, CSV "
+            "state; uploads ≤ {upload_bytes} bytes ({upload_mb} MB), .npy without "
+            "pickles, CSV "
             "≤ {timesteps} rows × {features} columns."
         ),
         "es": (
             "Límites: lote ≤ {batch}, pasos de tiempo ≤ {timesteps}, "
             "características ≤ {features}, lote × pasos × características ≤ {values} "
             "valores; unidades ≤ {units}, lote × pasos × unidades ≤ {states} por "
-            "estado; archivos ≤ {mib} MiB, .npy sin pickles, CSV ≤ {timesteps} filas "
+            "estado; archivos ≤ {upload_bytes} bytes ({upload_mb} MB), .npy sin "
+            "pickles, CSV ≤ {timesteps} filas "
             "× {features} columnas."
         ),
     },
@@ -193,8 +195,8 @@ APP_MESSAGES: dict[str, dict[str, str]] = {
         "(2-D o 3-D)",
     },
     "set.help.upload": {
-        "en": "At most {mib} MiB and {values} values.",
-        "es": "Como mucho {mib} MiB y {values} valores.",
+        "en": "At most {upload_bytes} bytes and {values} values.",
+        "es": "Como mucho {upload_bytes} bytes y {values} valores.",
     },
     "set.upload.none": {
         "en": (

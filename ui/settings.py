@@ -30,11 +30,13 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
+from rnn_core.errors import Grouped, Msg
 from rnn_core.inputs import (
     DEFAULT_TEXT,
     GENERATORS,
     MAX_SEED,
     check_input_array,
+    check_upload_size,
     generate,
     input_digest,
     parse_csv,
@@ -59,7 +61,7 @@ from rnn_core.spec import (
     MERGE_MODES,
     LayerSpec,
 )
-from ui import i18n, permalink, restart
+from ui import i18n, permalink, restart, upload_guard
 from ui.i18n import t
 
 PREFIX = "cfg."
@@ -106,10 +108,11 @@ LIMITS = {
     "batch": MAX_BATCH,
     "timesteps": MAX_TIMESTEPS,
     "features": MAX_FEATURES,
-    "values": f"{MAX_INPUT_ELEMENTS:,}",
+    "values": Grouped(MAX_INPUT_ELEMENTS),
     "units": MAX_UNITS,
-    "states": f"{MAX_STATE_ELEMENTS:,}",
-    "mib": MAX_UPLOAD_BYTES // 2**20,
+    "states": Grouped(MAX_STATE_ELEMENTS),
+    "upload_bytes": Grouped(MAX_UPLOAD_BYTES),  # the one upload limit, in bytes
+    "upload_mb": MAX_UPLOAD_BYTES // 10**6,  # as Streamlit's messages say it
 }
 
 
@@ -333,10 +336,9 @@ def _read_upload(uploader_key: str, store: str) -> None:
         return
     if not hasattr(uploaded, "read"):
         return  # a DeletedFile: Streamlit no longer has the file; keep what was read
-    # Streamlit's own maxUploadSize stops most large files; read at most one byte
-    # past our limit so the parser, not the memory, refuses an oversized file.
-    data = uploaded.read(MAX_UPLOAD_BYTES + 1)
-    st.session_state[store] = (uploaded.name, data)
+    # A file over the limit that Streamlit let through is refused unread, like one
+    # the browser refused (ui/upload_guard.py).
+    upload_guard.keep(store, uploaded.name, uploaded.size, uploaded.read)
 
 
 def _apply_table_edits(editor_key: str) -> None:
@@ -659,17 +661,19 @@ def _upload_input() -> tuple[np.ndarray, str]:
         args=(uploader, "upload.file"),
         help=t(
             "set.help.upload",
-            mib=MAX_UPLOAD_BYTES // 2**20,
-            values=f"{MAX_INPUT_ELEMENTS:,}",
+            upload_bytes=Grouped(MAX_UPLOAD_BYTES),
+            values=Grouped(MAX_INPUT_ELEMENTS),
         ),
     )
-    stored = st.session_state.get("upload.file")
+    stored = upload_guard.current("upload.file")
     lost = restart.lost_file("upload")  # also forgets the request once a file is in
     if stored is None:
         raise ValueError(lost or t("set.upload.none"))
-    name, data = stored
+    name, data, size = stored
     parse = parse_npy if name.lower().endswith(".npy") else parse_csv
     try:
+        if size > MAX_UPLOAD_BYTES:  # refused; its bytes were never read
+            check_upload_size(size)
         return parse(data), t("set.input.uploaded", name=name)
     except ValueError as error:
         raise ValueError(t("set.problem.upload", name=name, error=error)) from None
@@ -764,12 +768,14 @@ def _weights_upload(spec: LayerSpec, features: int) -> tuple[np.ndarray, ...] | 
             on_change=_read_upload,
             args=(uploader, "weights.file"),
         )
-    stored = st.session_state.get("weights.file")
+    stored = upload_guard.current("weights.file")
     lost = restart.lost_file("weights")  # also forgets the request once a file is in
     if stored is None:
         return lost or ()
-    name, data = stored
+    name, data, size = stored
     try:
+        if size > MAX_UPLOAD_BYTES:
+            check_upload_size(size, Msg("core.what.weights_file"))
         return tuple(parse_weights_npz(data, spec, features))
     except ValueError as error:
         return t("set.problem.weights", name=name, error=error)
@@ -783,6 +789,7 @@ def sidebar() -> View | None:
     """
     problems = keep_settings()
     i18n.language_switch()  # first in the sidebar, on every page
+    upload_guard.watch()  # hidden: reports a file the browser refuses
     spec_or_problem = layer_controls()
     x, label, input_problem = input_controls()
     state = st.session_state
