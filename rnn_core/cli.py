@@ -27,6 +27,7 @@ import re
 import sys
 import textwrap
 import time
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,7 @@ from rnn_core.limits import (
     check_trace_size,
 )
 from rnn_core.manual import describe_output
+from rnn_core.number_text import parse_decimal, parse_whole_number
 from rnn_core.spec import ACTIVATIONS, CELLS, LayerSpec
 from rnn_core.trace import compare
 from rnn_core.weights import describe_weights
@@ -85,15 +87,23 @@ def _path(path: Path) -> str:
     return _shown(str(path), limit=1000)
 
 
+def _unusual(text: str) -> str:
+    """Names the first character of `text` that is not plain ASCII, for a message:
+    "٤" and "4" look alike, "U+0664 ARABIC-INDIC DIGIT FOUR" does not."""
+    for char in text:
+        if not char.isascii():
+            name = unicodedata.name(char, "unnamed character")
+            return f" (U+{ord(char):04X} {name}, not an ASCII digit)"
+    return ""
+
+
 def _int_in(low: int, high: int) -> Callable[[str], int]:
     def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            value = None
+        value = parse_whole_number(text)  # the rule of the app's links
         if value is None or not low <= value <= high:
             raise argparse.ArgumentTypeError(
-                f"must be an integer from {low} to {high:,}; got {_shown(text)}"
+                f"must be a whole number from {low} to {high:,}, written with the "
+                f"digits 0-9; got {_shown(text)}{_unusual(text)}"
             )
         return value
 
@@ -101,13 +111,11 @@ def _int_in(low: int, high: int) -> Callable[[str], int]:
 
 
 def _tolerance(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and 0 <= value <= 1):
+    value = parse_decimal(text)  # the digits 0-9, as in links; no nan, no inf
+    if value is None or not (math.isfinite(value) and 0 <= value <= 1):
         raise argparse.ArgumentTypeError(
-            f"must be a number from 0 to 1, such as 1e-6; got {_shown(text)}"
+            "must be a number from 0 to 1 written with the digits 0-9, such as 1e-6; "
+            f"got {_shown(text)}{_unusual(text)}"
         )
     return value + 0.0  # -0.0 becomes 0.0
 

@@ -30,13 +30,13 @@ the generator's input, and the link box says so when the source is an upload or 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
 from rnn_core.limits import MAX_INPUT_ELEMENTS
+from rnn_core.number_text import parse_whole_number
 from rnn_core.quiz import KINDS as QUIZ_KINDS
 
 LANGUAGE_PARAM = "lang"
@@ -49,7 +49,6 @@ NOT_IN_LINKS = frozenset({"source", "table_features", "playing"})
 STREAMLIT_PARAMS = frozenset({"embed", "embed_options"})
 TRUE = frozenset({"1", "true", "on", "yes"})
 FALSE = frozenset({"0", "false", "off", "no"})
-WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,12}")
 MAX_SHOWN = 40  # characters of a bad value quoted back to the user
 CLAIM_KEY = "permalink.claim"  # page parameters claimed by the page, for one write()
 OWNED_KEY = "permalink.owned"  # page parameters this run's page owns (after write())
@@ -143,8 +142,9 @@ def _parse_one(name: str, text: str) -> tuple[Any, Problem | None]:
             return text, None
         return None, Problem("link.bad.text", {**shown, "most": str(allowed)})
     low, high = allowed
-    if WHOLE_NUMBER.fullmatch(text.strip()) and low <= int(text) <= high:
-        return int(text), None
+    number = parse_whole_number(text)  # ASCII digits only, as on the command line
+    if number is not None and low <= number <= high:
+        return number, None
     return None, Problem("link.bad.int", {**shown, "low": str(low), "high": str(high)})
 
 
@@ -159,8 +159,9 @@ def _parse_page_param(name: str, text: str) -> tuple[Any, Problem | None]:
             "link.bad.choice", {**shown, "allowed": ", ".join(param.allowed)}
         )
     low, high = param.allowed
-    if WHOLE_NUMBER.fullmatch(text.strip()) and low <= int(text) <= high:
-        return int(text) - param.shift, None
+    number = parse_whole_number(text)
+    if number is not None and low <= number <= high:
+        return number - param.shift, None
     return None, Problem("link.bad.int", {**shown, "low": str(low), "high": str(high)})
 
 
