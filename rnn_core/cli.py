@@ -259,7 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-unit-forget-bias",
         action="store_true",
         help="LSTM only: unit_forget_bias=False, forget-gate bias starts at 0 "
-        "instead of 1 (default: off)",
+        "instead of 1; not with --no-bias or --weights-file (default: off)",
     )
     layer.add_argument(
         "--reset-before",
@@ -274,12 +274,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     layer.add_argument(
         "--merge-mode",
-        type=_choice(_MERGE_CHOICES[:-1], ("none",)),
-        choices=(*_MERGE_CHOICES[:-1], None),
-        default="concat",
+        type=_choice(_MERGE_CHOICES),
+        choices=_MERGE_CHOICES,
+        default=None,  # None: not given, concat
         metavar="{" + ",".join(_MERGE_CHOICES) + "}",
-        help="with --bidirectional: how the two directions are joined; none returns "
-        "both outputs (default: %(default)s)",
+        help="with --bidirectional only: how the two directions are joined; none "
+        "returns both outputs (default: concat)",
     )
 
     data = parser.add_argument_group("input")
@@ -304,7 +304,8 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="N",
         help=f"length of each sequence, 1 to {MAX_TIMESTEPS} (default: "
-        f"{DEFAULT_TIMESTEPS}; with --input one_hot_text, the text's length)",
+        f"{DEFAULT_TIMESTEPS}; with --input one_hot_text, the text's length: a "
+        "larger value repeats the text, a smaller one cuts it)",
     )
     data.add_argument(
         "--features",
@@ -313,7 +314,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help=f"values per timestep, 1 to {MAX_FEATURES} (default: "
         f"{DEFAULT_FEATURES}; with --input one_hot_text, the text's distinct "
-        "characters). batch × timesteps × features must be at most "
+        "characters, and a larger value pads with zero features). batch × "
+        "timesteps × features must be at most "
         f"{MAX_INPUT_ELEMENTS:,}",
     )
     data.add_argument(
@@ -321,7 +323,9 @@ def build_parser() -> argparse.ArgumentParser:
         type=_int_in(0, MAX_SEED),
         default=None,
         metavar="N",
-        help=f"seed of the input generator, 0 to {MAX_SEED:,} (default: 0)",
+        help=f"seed of a random input generator, 0 to {MAX_SEED:,}; not with "
+        "ramp or impulse, which are the same for every seed, nor with one_hot_text "
+        "and --batch 1 (default: 0)",
     )
     data.add_argument(
         "--text",
@@ -447,11 +451,17 @@ def _build_spec(args: argparse.Namespace) -> LayerSpec:
             "--go-backwards cannot be combined with --bidirectional (Bidirectional "
             "already runs one copy backwards); got both"
         )
-    if args.merge_mode != "concat" and not args.bidirectional:
+    if args.merge_mode is not None and not args.bidirectional:
         raise UsageError(
             "--merge-mode applies only with --bidirectional; got --merge-mode "
-            f"{args.merge_mode or 'none'} without it"
+            f"{args.merge_mode} without it"
         )
+    if args.no_unit_forget_bias and args.no_bias:
+        raise UsageError(
+            "--no-unit-forget-bias sets where the forget-gate bias starts, so it has "
+            "no effect with --no-bias (no bias at all); got both"
+        )
+    merge_mode = {None: "concat", "none": None}.get(args.merge_mode, args.merge_mode)
     try:
         return LayerSpec(
             cell=args.cell,
@@ -465,7 +475,7 @@ def _build_spec(args: argparse.Namespace) -> LayerSpec:
             unit_forget_bias=not args.no_unit_forget_bias,
             reset_after=not args.reset_before,
             bidirectional=args.bidirectional,
-            merge_mode=args.merge_mode,
+            merge_mode=merge_mode,
         )
     except ValueError as e:
         raise UsageError(f"the layer is invalid: {e}") from None
@@ -515,6 +525,24 @@ def _input_from_file(args: argparse.Namespace) -> tuple[np.ndarray, dict[str, ob
     return x, info
 
 
+def _check_input_seed_used(args: argparse.Namespace, name: str, batch: int) -> None:
+    """Refuse an --input-seed that the generator would silently ignore."""
+    if args.input_seed is None:
+        return
+    if not inputs.GENERATORS[name].uses_seed:
+        seeded = ", ".join(n for n, g in inputs.GENERATORS.items() if g.uses_seed)
+        raise UsageError(
+            f"--input-seed applies only to a random input ({seeded}); --input {name} "
+            f"is the same for every seed; got --input-seed {args.input_seed}"
+        )
+    if name == "one_hot_text" and batch == 1:
+        raise UsageError(
+            "--input-seed has no effect with --input one_hot_text and --batch 1: it "
+            "picks where batch items 1, 2, ... start in the text, and item 0 starts "
+            f"at its beginning; got --input-seed {args.input_seed}"
+        )
+
+
 def _generated_input(
     args: argparse.Namespace,
 ) -> tuple[np.ndarray, dict[str, object]]:
@@ -527,6 +555,7 @@ def _generated_input(
             )
         options["text"] = args.text
     batch = DEFAULT_BATCH if args.batch is None else args.batch
+    _check_input_seed_used(args, name, batch)
     derived = inputs.GENERATORS[name].derives_shape
     timesteps = args.timesteps
     features = args.features
@@ -547,7 +576,26 @@ def _generated_input(
     except ValueError as e:
         raise UsageError(f"--input {name}: {e}") from None
     info = {"source": "generator", "generator": name, "seed": seed, "options": options}
+    if name == "one_hot_text":
+        info["text_fit"] = _text_fit(str(options.get("text", inputs.DEFAULT_TEXT)), x)
     return x, info
+
+
+def _text_fit(text: str, x: np.ndarray) -> str:
+    """How --timesteps and --features fitted the one-hot text, in words."""
+    timesteps, features = int(x.shape[1]), int(x.shape[2])
+    vocabulary = len(inputs.text_vocabulary(text))
+    if timesteps > len(text):
+        words = [f"{len(text)} characters repeated to {timesteps} timesteps"]
+    elif timesteps < len(text):
+        words = [f"{len(text)} characters cut to {timesteps} timesteps"]
+    else:
+        words = [f"{len(text)} characters, one per timestep"]
+    if features > vocabulary:
+        words.append(f"{vocabulary} distinct characters padded to {features} features")
+    else:
+        words.append(f"{vocabulary} distinct characters, one feature each")
+    return "; ".join(words)
 
 
 def _weights_from_file(path: Path, spec: LayerSpec, input_dim: int) -> list[np.ndarray]:
@@ -575,6 +623,11 @@ def _prepare(args: argparse.Namespace) -> _Plan:
     input_info["digest"] = inputs.input_digest(x)
 
     if args.weights_file is not None:
+        if args.no_unit_forget_bias:
+            raise UsageError(
+                "--no-unit-forget-bias sets where the forget-gate bias starts, so it "
+                "has no effect with --weights-file (the file holds the bias); got both"
+            )
         if args.seed is not None:
             raise UsageError(
                 "--seed draws the weights, so it cannot be combined with "
