@@ -31,7 +31,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn
 
 import numpy as np
 
@@ -50,6 +50,12 @@ from rnn_core.limits import (
 from rnn_core.manual import describe_output
 from rnn_core.number_text import parse_decimal, parse_whole_number
 from rnn_core.spec import ACTIVATIONS, CELLS, LayerSpec
+from rnn_core.std_streams import (
+    STREAM_ERRORS,
+    ForgivingStream,
+    silence,
+    write_line,
+)
 from rnn_core.trace import compare
 from rnn_core.weights import describe_weights
 
@@ -811,6 +817,8 @@ def _table(report: dict) -> str:
             origin += ", " + ", ".join(
                 f"{k}={v!r}" for k, v in source["options"].items()
             )
+        if "text_fit" in source:
+            origin += f"; {source['text_fit']}"
     lines.append(
         f"input    {_shape_text(source['shape'])} {source['dtype']} ({origin})"
     )
@@ -896,18 +904,10 @@ def _aligned(rows: Sequence[Sequence[str]], indent: str = "") -> list[str]:
     ]
 
 
-def _write(text: str, stream: TextIO) -> None:
-    """Write a line, replacing characters the stream's encoding cannot hold."""
-    encoding = getattr(stream, "encoding", None) or "utf-8"
-    text = text.encode(encoding, errors="replace").decode(encoding)
-    stream.write(text + "\n")
-    stream.flush()
-
-
 def _error(message: str) -> None:
-    """Exactly one line on stderr."""
+    """Exactly one line on stderr, if stderr can take it."""
     one_line = " ".join(str(message).split())
-    _write(f"error: {one_line}", sys.stderr)
+    write_line(f"error: {one_line}", sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -922,15 +922,22 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         plan = _prepare(args)
     except SystemExit as e:  # --help
+        try:
+            sys.stdout.flush()  # the help, written by argparse
+        except STREAM_ERRORS:
+            silence(sys.stdout)
         return e.code if isinstance(e.code, int) else EXIT_OK
     except (UsageError, ValueError, OSError) as e:
         _error(str(e))
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 130
     prepared = time.perf_counter()
 
     try:
         # Anything a library prints goes to stderr, so stdout holds only the report.
-        with contextlib.redirect_stdout(sys.stderr):
+        with contextlib.redirect_stdout(ForgivingStream(sys.stderr)):
             trace = _load_trace()
             imported = time.perf_counter()
             result = trace(plan.spec, plan.x, weights=plan.weights, seed=plan.seed)
@@ -952,10 +959,10 @@ def main(argv: list[str] | None = None) -> int:
         _error(f"unexpected {type(e).__name__}: {e}")
         return EXIT_INTERNAL
 
-    if plan.as_json:
-        _write(json.dumps(report, indent=2, allow_nan=False), sys.stdout)
-    else:
-        _write(_table(report), sys.stdout)
+    text = json.dumps(report, indent=2, allow_nan=False) if plan.as_json else None
+    failure = write_line(text or _table(report), sys.stdout)
+    if failure is not None:  # the exit status still says whether they agree
+        _error(f"cannot write the report to stdout: {failure}")
     if report["agree"]:
         return EXIT_OK
     largest = report["max_abs_residual"]
