@@ -7,6 +7,7 @@ visitor would wait for TensorFlow's import (seconds on 2 cores) on top of Stream
 own start. This launcher runs `streamlit run app.py` with the same options and, in a
 background thread, imports TensorFlow and Keras and builds the default layer, so the
 first page is ready about as soon as TensorFlow alone could have been imported.
+It also sends unknown nested paths such as /a/b to a page (ui/unknown_paths.py).
 `make run` and the container use it.
 """
 
@@ -64,6 +65,9 @@ def main(argv: list[str] | None = None) -> None:
     """Run `streamlit run app.py` with `argv` as its options, preloading TensorFlow."""
     from streamlit.web import cli  # imported first: the two imports then share little
 
+    from ui import unknown_paths
+
+    unknown_paths.install()  # /a/b: a redirect to a page, not a blank page
     threading.Thread(
         target=preload_tensorflow, name="preload-tensorflow", daemon=True
     ).start()
