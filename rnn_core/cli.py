@@ -27,10 +27,11 @@ import re
 import sys
 import textwrap
 import time
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn
 
 import numpy as np
 
@@ -47,7 +48,14 @@ from rnn_core.limits import (
     check_trace_size,
 )
 from rnn_core.manual import describe_output
+from rnn_core.number_text import parse_decimal, parse_whole_number
 from rnn_core.spec import ACTIVATIONS, CELLS, LayerSpec
+from rnn_core.std_streams import (
+    STREAM_ERRORS,
+    ForgivingStream,
+    silence,
+    write_line,
+)
 from rnn_core.trace import compare
 from rnn_core.weights import describe_weights
 
@@ -85,15 +93,23 @@ def _path(path: Path) -> str:
     return _shown(str(path), limit=1000)
 
 
+def _unusual(text: str) -> str:
+    """Names the first character of `text` that is not plain ASCII, for a message:
+    "٤" and "4" look alike, "U+0664 ARABIC-INDIC DIGIT FOUR" does not."""
+    for char in text:
+        if not char.isascii():
+            name = unicodedata.name(char, "unnamed character")
+            return f" (U+{ord(char):04X} {name}, not an ASCII digit)"
+    return ""
+
+
 def _int_in(low: int, high: int) -> Callable[[str], int]:
     def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            value = None
+        value = parse_whole_number(text)  # the rule of the app's links
         if value is None or not low <= value <= high:
             raise argparse.ArgumentTypeError(
-                f"must be an integer from {low} to {high:,}; got {_shown(text)}"
+                f"must be a whole number from {low} to {high:,}, written with the "
+                f"digits 0-9; got {_shown(text)}{_unusual(text)}"
             )
         return value
 
@@ -101,13 +117,11 @@ def _int_in(low: int, high: int) -> Callable[[str], int]:
 
 
 def _tolerance(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and 0 <= value <= 1):
+    value = parse_decimal(text)  # the digits 0-9, as in links; no nan, no inf
+    if value is None or not (math.isfinite(value) and 0 <= value <= 1):
         raise argparse.ArgumentTypeError(
-            f"must be a number from 0 to 1, such as 1e-6; got {_shown(text)}"
+            "must be a number from 0 to 1 written with the digits 0-9, such as 1e-6; "
+            f"got {_shown(text)}{_unusual(text)}"
         )
     return value + 0.0  # -0.0 becomes 0.0
 
@@ -251,7 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-unit-forget-bias",
         action="store_true",
         help="LSTM only: unit_forget_bias=False, forget-gate bias starts at 0 "
-        "instead of 1 (default: off)",
+        "instead of 1; not with --no-bias or --weights-file (default: off)",
     )
     layer.add_argument(
         "--reset-before",
@@ -266,12 +280,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     layer.add_argument(
         "--merge-mode",
-        type=_choice(_MERGE_CHOICES[:-1], ("none",)),
-        choices=(*_MERGE_CHOICES[:-1], None),
-        default="concat",
+        type=_choice(_MERGE_CHOICES),
+        choices=_MERGE_CHOICES,
+        default=None,  # None: not given, concat
         metavar="{" + ",".join(_MERGE_CHOICES) + "}",
-        help="with --bidirectional: how the two directions are joined; none returns "
-        "both outputs (default: %(default)s)",
+        help="with --bidirectional only: how the two directions are joined; none "
+        "returns both outputs (default: concat)",
     )
 
     data = parser.add_argument_group("input")
@@ -296,7 +310,8 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="N",
         help=f"length of each sequence, 1 to {MAX_TIMESTEPS} (default: "
-        f"{DEFAULT_TIMESTEPS}; with --input one_hot_text, the text's length)",
+        f"{DEFAULT_TIMESTEPS}; with --input one_hot_text, the text's length: a "
+        "larger value repeats the text, a smaller one cuts it)",
     )
     data.add_argument(
         "--features",
@@ -305,7 +320,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help=f"values per timestep, 1 to {MAX_FEATURES} (default: "
         f"{DEFAULT_FEATURES}; with --input one_hot_text, the text's distinct "
-        "characters). batch × timesteps × features must be at most "
+        "characters, and a larger value pads with zero features). batch × "
+        "timesteps × features must be at most "
         f"{MAX_INPUT_ELEMENTS:,}",
     )
     data.add_argument(
@@ -313,7 +329,9 @@ def build_parser() -> argparse.ArgumentParser:
         type=_int_in(0, MAX_SEED),
         default=None,
         metavar="N",
-        help=f"seed of the input generator, 0 to {MAX_SEED:,} (default: 0)",
+        help=f"seed of a random input generator, 0 to {MAX_SEED:,}; not with "
+        "ramp or impulse, which are the same for every seed, nor with one_hot_text "
+        "and --batch 1 (default: 0)",
     )
     data.add_argument(
         "--text",
@@ -439,11 +457,17 @@ def _build_spec(args: argparse.Namespace) -> LayerSpec:
             "--go-backwards cannot be combined with --bidirectional (Bidirectional "
             "already runs one copy backwards); got both"
         )
-    if args.merge_mode != "concat" and not args.bidirectional:
+    if args.merge_mode is not None and not args.bidirectional:
         raise UsageError(
             "--merge-mode applies only with --bidirectional; got --merge-mode "
-            f"{args.merge_mode or 'none'} without it"
+            f"{args.merge_mode} without it"
         )
+    if args.no_unit_forget_bias and args.no_bias:
+        raise UsageError(
+            "--no-unit-forget-bias sets where the forget-gate bias starts, so it has "
+            "no effect with --no-bias (no bias at all); got both"
+        )
+    merge_mode = {None: "concat", "none": None}.get(args.merge_mode, args.merge_mode)
     try:
         return LayerSpec(
             cell=args.cell,
@@ -457,7 +481,7 @@ def _build_spec(args: argparse.Namespace) -> LayerSpec:
             unit_forget_bias=not args.no_unit_forget_bias,
             reset_after=not args.reset_before,
             bidirectional=args.bidirectional,
-            merge_mode=args.merge_mode,
+            merge_mode=merge_mode,
         )
     except ValueError as e:
         raise UsageError(f"the layer is invalid: {e}") from None
@@ -507,6 +531,24 @@ def _input_from_file(args: argparse.Namespace) -> tuple[np.ndarray, dict[str, ob
     return x, info
 
 
+def _check_input_seed_used(args: argparse.Namespace, name: str, batch: int) -> None:
+    """Refuse an --input-seed that the generator would silently ignore."""
+    if args.input_seed is None:
+        return
+    if not inputs.GENERATORS[name].uses_seed:
+        seeded = ", ".join(n for n, g in inputs.GENERATORS.items() if g.uses_seed)
+        raise UsageError(
+            f"--input-seed applies only to a random input ({seeded}); --input {name} "
+            f"is the same for every seed; got --input-seed {args.input_seed}"
+        )
+    if name == "one_hot_text" and batch == 1:
+        raise UsageError(
+            "--input-seed has no effect with --input one_hot_text and --batch 1: it "
+            "picks where batch items 1, 2, ... start in the text, and item 0 starts "
+            f"at its beginning; got --input-seed {args.input_seed}"
+        )
+
+
 def _generated_input(
     args: argparse.Namespace,
 ) -> tuple[np.ndarray, dict[str, object]]:
@@ -519,6 +561,7 @@ def _generated_input(
             )
         options["text"] = args.text
     batch = DEFAULT_BATCH if args.batch is None else args.batch
+    _check_input_seed_used(args, name, batch)
     derived = inputs.GENERATORS[name].derives_shape
     timesteps = args.timesteps
     features = args.features
@@ -539,7 +582,26 @@ def _generated_input(
     except ValueError as e:
         raise UsageError(f"--input {name}: {e}") from None
     info = {"source": "generator", "generator": name, "seed": seed, "options": options}
+    if name == "one_hot_text":
+        info["text_fit"] = _text_fit(str(options.get("text", inputs.DEFAULT_TEXT)), x)
     return x, info
+
+
+def _text_fit(text: str, x: np.ndarray) -> str:
+    """How --timesteps and --features fitted the one-hot text, in words."""
+    timesteps, features = int(x.shape[1]), int(x.shape[2])
+    vocabulary = len(inputs.text_vocabulary(text))
+    if timesteps > len(text):
+        words = [f"{len(text)} characters repeated to {timesteps} timesteps"]
+    elif timesteps < len(text):
+        words = [f"{len(text)} characters cut to {timesteps} timesteps"]
+    else:
+        words = [f"{len(text)} characters, one per timestep"]
+    if features > vocabulary:
+        words.append(f"{vocabulary} distinct characters padded to {features} features")
+    else:
+        words.append(f"{vocabulary} distinct characters, one feature each")
+    return "; ".join(words)
 
 
 def _weights_from_file(path: Path, spec: LayerSpec, input_dim: int) -> list[np.ndarray]:
@@ -567,6 +629,11 @@ def _prepare(args: argparse.Namespace) -> _Plan:
     input_info["digest"] = inputs.input_digest(x)
 
     if args.weights_file is not None:
+        if args.no_unit_forget_bias:
+            raise UsageError(
+                "--no-unit-forget-bias sets where the forget-gate bias starts, so it "
+                "has no effect with --weights-file (the file holds the bias); got both"
+            )
         if args.seed is not None:
             raise UsageError(
                 "--seed draws the weights, so it cannot be combined with "
@@ -750,6 +817,8 @@ def _table(report: dict) -> str:
             origin += ", " + ", ".join(
                 f"{k}={v!r}" for k, v in source["options"].items()
             )
+        if "text_fit" in source:
+            origin += f"; {source['text_fit']}"
     lines.append(
         f"input    {_shape_text(source['shape'])} {source['dtype']} ({origin})"
     )
@@ -835,18 +904,10 @@ def _aligned(rows: Sequence[Sequence[str]], indent: str = "") -> list[str]:
     ]
 
 
-def _write(text: str, stream: TextIO) -> None:
-    """Write a line, replacing characters the stream's encoding cannot hold."""
-    encoding = getattr(stream, "encoding", None) or "utf-8"
-    text = text.encode(encoding, errors="replace").decode(encoding)
-    stream.write(text + "\n")
-    stream.flush()
-
-
 def _error(message: str) -> None:
-    """Exactly one line on stderr."""
+    """Exactly one line on stderr, if stderr can take it."""
     one_line = " ".join(str(message).split())
-    _write(f"error: {one_line}", sys.stderr)
+    write_line(f"error: {one_line}", sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -861,15 +922,22 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         plan = _prepare(args)
     except SystemExit as e:  # --help
+        try:
+            sys.stdout.flush()  # the help, written by argparse
+        except STREAM_ERRORS:
+            silence(sys.stdout)
         return e.code if isinstance(e.code, int) else EXIT_OK
     except (UsageError, ValueError, OSError) as e:
         _error(str(e))
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 130
     prepared = time.perf_counter()
 
     try:
         # Anything a library prints goes to stderr, so stdout holds only the report.
-        with contextlib.redirect_stdout(sys.stderr):
+        with contextlib.redirect_stdout(ForgivingStream(sys.stderr)):
             trace = _load_trace()
             imported = time.perf_counter()
             result = trace(plan.spec, plan.x, weights=plan.weights, seed=plan.seed)
@@ -891,10 +959,10 @@ def main(argv: list[str] | None = None) -> int:
         _error(f"unexpected {type(e).__name__}: {e}")
         return EXIT_INTERNAL
 
-    if plan.as_json:
-        _write(json.dumps(report, indent=2, allow_nan=False), sys.stdout)
-    else:
-        _write(_table(report), sys.stdout)
+    text = json.dumps(report, indent=2, allow_nan=False) if plan.as_json else None
+    failure = write_line(text or _table(report), sys.stdout)
+    if failure is not None:  # the exit status still says whether they agree
+        _error(f"cannot write the report to stdout: {failure}")
     if report["agree"]:
         return EXIT_OK
     largest = report["max_abs_residual"]

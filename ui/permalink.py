@@ -36,7 +36,6 @@ sends, and the widgets are set to them).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,6 +43,7 @@ from urllib.parse import urlencode
 
 from rnn_core.limits import MAX_INPUT_ELEMENTS
 from rnn_core.markup import Markup
+from rnn_core.number_text import parse_whole_number
 from rnn_core.quiz import KINDS as QUIZ_KINDS
 
 LANGUAGE_PARAM = "lang"
@@ -62,7 +62,6 @@ MAX_FILE_NAME = 255  # characters of an uploaded file's name a link may carry
 STREAMLIT_PARAMS = frozenset({"embed", "embed_options"})
 TRUE = frozenset({"1", "true", "on", "yes"})
 FALSE = frozenset({"0", "false", "off", "no"})
-WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,12}")
 MAX_SHOWN = 40  # characters of a bad value quoted back to the user
 CLAIM_KEY = "permalink.claim"  # page parameters claimed by the page, for one write()
 OWNED_KEY = "permalink.owned"  # page parameters this run's page owns (after write())
@@ -159,8 +158,9 @@ def _parse_one(name: str, text: str) -> tuple[Any, Problem | None]:
             return text, None
         return None, Problem("link.bad.text", {**shown, "most": str(allowed)})
     low, high = allowed
-    if WHOLE_NUMBER.fullmatch(text.strip()) and low <= int(text) <= high:
-        return int(text), None
+    number = parse_whole_number(text)  # ASCII digits only, as on the command line
+    if number is not None and low <= number <= high:
+        return number, None
     return None, Problem("link.bad.int", {**shown, "low": str(low), "high": str(high)})
 
 
@@ -175,8 +175,9 @@ def _parse_page_param(name: str, text: str) -> tuple[Any, Problem | None]:
             "link.bad.choice", {**shown, "allowed": _listed(param.allowed)}
         )
     low, high = param.allowed
-    if WHOLE_NUMBER.fullmatch(text.strip()) and low <= int(text) <= high:
-        return int(text) - param.shift, None
+    number = parse_whole_number(text)
+    if number is not None and low <= number <= high:
+        return number - param.shift, None
     return None, Problem("link.bad.int", {**shown, "low": str(low), "high": str(high)})
 
 

@@ -7,6 +7,7 @@ visitor would wait for TensorFlow's import (seconds on 2 cores) on top of Stream
 own start. This launcher runs `streamlit run app.py` with the same options and, in a
 background thread, imports TensorFlow and Keras and builds the default layer, so the
 first page is ready about as soon as TensorFlow alone could have been imported.
+It also sends unknown nested paths such as /a/b to a page (ui/unknown_paths.py).
 `make run` and the container use it.
 
 It also tells Streamlit, before the first session, that the app names its pages with
@@ -71,8 +72,10 @@ def main(argv: list[str] | None = None) -> None:
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.web import cli  # imported first: the two imports then share little
 
-    PagesManager.uses_pages_directory = False  # app.py calls st.navigation
+    from ui import unknown_paths
 
+    PagesManager.uses_pages_directory = False  # app.py calls st.navigation
+    unknown_paths.install()  # /a/b: a redirect to a page, not a blank page
     threading.Thread(
         target=preload_tensorflow, name="preload-tensorflow", daemon=True
     ).start()
