@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from rnn_core.inputs import (
     DEFAULT_TEXT,
@@ -62,6 +63,8 @@ from ui import i18n, permalink
 from ui.i18n import t
 
 PREFIX = "cfg."
+KEPT = "session"  # persist_state of every setting's widget: kept across pages
+PAGE_KEY = "settings.page"  # the page of the last run that drew the sidebar
 VALID_KEY = "settings.valid"  # the last checked value of every setting
 MAX_TABLE_FEATURES = 16  # columns of the hand-typed table
 SOURCES = ("generator", "upload", "table")  # labels: messages "set.source.<name>"
@@ -153,15 +156,28 @@ def put(name: str, value: Any) -> None:
     st.session_state[key(name)] = value
 
 
-def keep_settings() -> list[str]:
-    """Give every setting a valid value, and keep widget values across pages.
+def _page() -> str:
+    """The page this run draws (Streamlit's page script hash; "" outside a run)."""
+    ctx = get_script_run_ctx()
+    return ctx.page_script_hash if ctx is not None else ""
 
-    Streamlit forgets a widget's value when a run does not draw it (another page, or a
-    control hidden for this cell). Writing each value back as session state at the
-    start of a run keeps it: the documented way to share widgets between pages. The
-    same for the language (`ui.i18n.keep_language`). A new session first takes its
-    URL's settings (warning about the bad ones); the run's settings go back into the
-    URL.
+
+def keep_settings() -> list[str]:
+    """Give every setting a valid value; widgets keep theirs across pages.
+
+    Each setting's widget is drawn with `persist_state=KEPT`: Streamlit itself keeps
+    its value while a run does not draw it (another page, or a control hidden for
+    this cell) and gives it back when the widget is drawn again. Nothing writes a
+    widget's value back at the start of a run: such a write makes the widget send
+    that value to the browser, and during a burst of key presses or clicks it would
+    overwrite the newer value the browser already holds (presses were lost that
+    way). Only a setting that has no value yet, or one that is not allowed, is
+    written, and every setting on the first run of a page: its widgets are new
+    there (Streamlit's widget ids are per page) and nothing in the browser is newer,
+    while a client that still sends the last page's widget states (AppTest, a load
+    test's websocket client) would otherwise see defaults. A new session first takes
+    its URL's settings (warning about the bad ones); the run's settings go back into
+    the URL.
 
     Returns:
         One message per setting that held a value it may not have (see
@@ -171,9 +187,14 @@ def keep_settings() -> list[str]:
     permalink.load()  # a new session: the settings of its URL first
     for notice in permalink.notices():
         st.warning(notice)
-    i18n.keep_language()
+    arrived = state.get(PAGE_KEY) != _page()  # this run draws the page's widgets anew
+    state[PAGE_KEY] = _page()
+    i18n.keep_language(arrived)
     for name, default in DEFAULTS.items():
-        state[key(name)] = state.get(key(name), default)
+        if key(name) not in state:
+            state[key(name)] = default
+        elif arrived:  # new widgets (their ids are per page): give them the values
+            state[key(name)] = state[key(name)]
     problems = check_settings()
     rows = state.get("table.rows")
     if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
@@ -297,10 +318,11 @@ def check_settings() -> list[str]:
     for name in DEFAULTS:
         fallback = valid.get(name, DEFAULTS[name])
         value, problem = check_value(name, state.get(key(name)), fallback)
+        held = state.get(key(name))
         if problem:
             problems.append(problem)
             state[key(name)] = value
-        elif value is not state.get(key(name)):
+        elif type(value) is not type(held) or value != held:
             state[key(name)] = value  # e.g. 4.0 -> 4, numpy.bool_ -> bool
         checked[name] = value
     state[VALID_KEY] = checked
@@ -440,6 +462,7 @@ def layer_controls() -> LayerSpec | str:
         t("set.label.cell"),
         CELLS,
         key=key("cell"),
+        persist_state=KEPT,
         format_func=lambda cell: CELL_CLASS_NAMES[cell],
         help=t("set.help.cell"),
     )
@@ -450,6 +473,7 @@ def layer_controls() -> LayerSpec | str:
         max_value=MAX_UNITS,
         step=1,
         key=key("units"),
+        persist_state=KEPT,
         help=t("set.help.units"),
     )
     activations = _labels((NONE, *ACTIVATIONS), "set.none_linear")
@@ -457,6 +481,7 @@ def layer_controls() -> LayerSpec | str:
         t("set.label.activation"),
         list(activations),
         key=key("activation"),
+        persist_state=KEPT,
         format_func=activations.__getitem__,
         help=t("set.help.activation"),
     )
@@ -465,23 +490,32 @@ def layer_controls() -> LayerSpec | str:
             t("set.recurrent_activation"),
             ACTIVATIONS,
             key=key("recurrent_activation"),
+            persist_state=KEPT,
             help=t("set.help.recurrent_activation"),
         )
-    st.sidebar.checkbox("use_bias", key=key("use_bias"), help=t("set.help.use_bias"))
+    st.sidebar.checkbox(
+        "use_bias",
+        key=key("use_bias"),
+        persist_state=KEPT,
+        help=t("set.help.use_bias"),
+    )
     st.sidebar.checkbox(
         "return_sequences",
         key=key("return_sequences"),
+        persist_state=KEPT,
         help=t("set.help.return_sequences"),
     )
     st.sidebar.checkbox(
         "return_state",
         key=key("return_state"),
+        persist_state=KEPT,
         help=t("set.help.return_state"),
     )
     bidirectional = bool(get("bidirectional"))
     st.sidebar.checkbox(
         "go_backwards",
         key=key("go_backwards"),
+        persist_state=KEPT,
         disabled=bidirectional,
         help=t("set.help.go_backwards"),
     )
@@ -489,17 +523,20 @@ def layer_controls() -> LayerSpec | str:
         st.sidebar.checkbox(
             "unit_forget_bias",
             key=key("unit_forget_bias"),
+            persist_state=KEPT,
             help=t("set.help.unit_forget_bias"),
         )
     if cell == "gru":
         st.sidebar.checkbox(
             "reset_after",
             key=key("reset_after"),
+            persist_state=KEPT,
             help=t("set.help.reset_after"),
         )
     st.sidebar.checkbox(
         "Bidirectional",
         key=key("bidirectional"),
+        persist_state=KEPT,
         help=t("set.help.bidirectional"),
     )
     if bidirectional:
@@ -510,6 +547,7 @@ def layer_controls() -> LayerSpec | str:
             "merge_mode",
             list(modes),
             key=key("merge_mode"),
+            persist_state=KEPT,
             format_func=modes.__getitem__,
             help=t("set.help.merge_mode"),
         )
@@ -519,6 +557,7 @@ def layer_controls() -> LayerSpec | str:
         max_value=MAX_SEED,
         step=1,
         key=key("weights_seed"),
+        persist_state=KEPT,
         help=t("set.help.weights_seed"),
     )
     st.sidebar.button(
@@ -553,6 +592,7 @@ def _generator_input() -> tuple[np.ndarray, str]:
         t("set.label.generator"),
         list(names),
         key=key("generator"),
+        persist_state=KEPT,
         format_func=names.__getitem__,
     )
     generator = GENERATORS[get("generator")]
@@ -560,7 +600,10 @@ def _generator_input() -> tuple[np.ndarray, str]:
     options: dict[str, object] = {}
     if "scaled" in generator.options:
         st.sidebar.checkbox(
-            t("set.scaled"), key=key("scaled"), help=t("set.help.scaled")
+            t("set.scaled"),
+            key=key("scaled"),
+            persist_state=KEPT,
+            help=t("set.help.scaled"),
         )
         options["scaled"] = bool(get("scaled"))
     if "feature" in generator.options:
@@ -570,6 +613,7 @@ def _generator_input() -> tuple[np.ndarray, str]:
             max_value=MAX_FEATURES - 1,
             step=1,
             key=key("impulse_feature"),
+            persist_state=KEPT,
         )
         feature = int(get("impulse_feature"))
         options["feature"] = None if feature < 0 else feature
@@ -577,6 +621,7 @@ def _generator_input() -> tuple[np.ndarray, str]:
         st.sidebar.text_input(
             t("set.text"),
             key=key("text"),
+            persist_state=KEPT,
             max_chars=MAX_TIMESTEPS,
         )
         options["text"] = get("text")
@@ -585,6 +630,7 @@ def _generator_input() -> tuple[np.ndarray, str]:
         1,
         MAX_BATCH,
         key=key("batch"),
+        persist_state=KEPT,
         help=t("set.help.batch", most=MAX_BATCH, values=f"{MAX_INPUT_ELEMENTS:,}"),
     )
     derived = generator.derives_shape
@@ -593,6 +639,7 @@ def _generator_input() -> tuple[np.ndarray, str]:
         1,
         MAX_TIMESTEPS,
         key=key("timesteps"),
+        persist_state=KEPT,
         disabled=derived,
         help=t("set.help.timesteps_text") if derived else None,
     )
@@ -601,6 +648,7 @@ def _generator_input() -> tuple[np.ndarray, str]:
         1,
         MAX_FEATURES,
         key=key("features"),
+        persist_state=KEPT,
         disabled=derived,
         help=t("set.help.features_text") if derived else None,
     )
@@ -611,6 +659,7 @@ def _generator_input() -> tuple[np.ndarray, str]:
             max_value=MAX_SEED,
             step=1,
             key=key("input_seed"),
+            persist_state=KEPT,
         )
         st.sidebar.button(
             t("set.new_input"),
@@ -663,6 +712,7 @@ def _table_input() -> tuple[np.ndarray, str]:
         max_value=MAX_TABLE_FEATURES,
         step=1,
         key=key("table_features"),
+        persist_state=KEPT,
         on_change=_resize_table,
     )
     columns = int(get("table_features"))
@@ -722,6 +772,7 @@ def input_controls() -> tuple[np.ndarray | None, str, str | None]:
         t("set.source"),
         list(sources),
         key=key("source"),
+        persist_state=KEPT,
         format_func=sources.__getitem__,
     )
     try:
@@ -798,6 +849,7 @@ def sidebar() -> View | None:
         max_value=batch - 1,
         step=1,
         key=key("batch_index"),
+        persist_state=KEPT,
         help=t("set.help.batch_index"),
     )
     uploaded = _weights_upload(spec, int(x.shape[2]))
@@ -833,20 +885,6 @@ def sidebar() -> View | None:
 
 # Set by a page, before `sidebar()`, that draws the link box itself (for one run).
 LINK_IN_PAGE = "link.in_page"
-
-
-def hold_values() -> None:
-    """Turn every setting's widget value into plain session state.
-
-    For a rerun of a fragment alone (the Step page's slider and play), called before
-    the fragment draws anything: such a run ends by dropping the records of the
-    widgets it did not draw (the sidebar's), and without this their values would be
-    lost at the next page switch. A full run must not call it after drawing them.
-    """
-    state = st.session_state
-    for name in DEFAULTS:
-        if key(name) in state:
-            state[key(name)] = state[key(name)]
 
 
 # Marks the problem that is an information, not an error (shown with st.info).
