@@ -124,3 +124,88 @@ def test_a_page_file_run_alone_keeps_defaults():
     at = AppTest.from_file(str(PAGES["weights"]), default_timeout=TIMEOUT).run()
     assert not at.exception
     assert at.slider(key="cfg.timesteps").value == 1
+
+
+# --------------------------------------------------------------------------------------
+# The typed table: its editor keeps one base while the user types
+
+
+def _editor(at: AppTest):
+    editors = [
+        e for e in at.sidebar if getattr(e, "type", "") == "dataframe" and e.proto.id
+    ]
+    assert len(editors) == 1, editors
+    return editors[0]
+
+
+def edits(at: AppTest, delta: dict, editor_id: str | None = None, **numbers: int):
+    """Rerun as after the browser's data editor holds `delta` (all edits so far)."""
+    states = _states(at, **numbers)
+    state = states.widgets.add()
+    state.id = editor_id or _editor(at).proto.id
+    state.string_value = json.dumps(
+        {"edited_rows": {}, "added_rows": [], "deleted_rows": [], **delta}
+    )
+    return at._run(states)
+
+
+def _rows(at: AppTest) -> list[list[float]]:
+    return [list(row) for row in at.session_state["table.rows"]]
+
+
+def test_table_edits_accumulate_against_one_editor():
+    at = open_page("home", source="table")
+    editor = _editor(at).proto.id
+    edits(at, {"edited_rows": {"0": {"feature 0": 11}}})
+    assert _rows(at)[0] == [11, 0.0, 1.0]
+    # The editor is the same one (same key, same base): the browser keeps its edits.
+    assert _editor(at).proto.id == editor
+    assert list(_editor(at).value["feature 0"])[:2] == [0.1, 0.2]
+    # Its next message holds both edits; a row added and one deleted count too.
+    both = {
+        "edited_rows": {"0": {"feature 0": 11}, "1": {"feature 1": 12}},
+        "added_rows": [{"feature 0": 7, "feature 1": 8, "feature 2": 9}],
+        "deleted_rows": [4],
+    }
+    edits(at, both)
+    edits(at, both)  # the same message twice (a rerun merged) changes nothing more
+    assert not at.exception
+    rows = _rows(at)
+    assert rows[:2] == [[11, 0.0, 1.0], [0.2, 12, 0.0]]
+    assert rows[-1] == [7, 8, 9]
+    assert len(rows) == 5  # 5 - 1 deleted + 1 added
+    assert "(1, 5, 3)" in at.code[0].value
+    assert _editor(at).proto.id == editor
+
+
+def test_table_edits_are_on_the_next_page_and_its_editor_shows_them():
+    at = open_page("home", source="table")
+    edits(at, {"edited_rows": {"0": {"feature 1": 7}}})
+    at.switch_page(str(PAGES["step"])).run()
+    assert not at.exception
+    assert _rows(at)[0] == [0.1, 7, 1.0]
+    assert _editor(at).value["feature 1"].iloc[0] == 7  # the new editor's base
+    edits(at, {"edited_rows": {"0": {"feature 2": 9}}})  # an edit on this page
+    assert _rows(at)[0] == [0.1, 7, 9]
+
+
+def test_an_edit_sent_with_a_column_change_is_kept():
+    at = open_page("home", source="table")
+    editor = _editor(at).proto.id
+    edits(at, {"edited_rows": {"1": {"feature 0": 5}}}, table_features=4)
+    assert not at.exception
+    rows = _rows(at)
+    assert rows[1] == [5, 0.0, 0.0, 0.0]
+    assert all(len(row) == 4 for row in rows)
+    assert _editor(at).proto.id != editor  # a new base: the table has a new shape
+    assert list(_editor(at).value["feature 0"])[1] == 5
+
+
+def test_table_edits_survive_switching_the_source_away_and_back():
+    at = open_page("home", source="table")
+    edits(at, {"edited_rows": {"2": {"feature 2": 3}}})
+    at.radio(key="cfg.source").set_value("generator").run()
+    at.radio(key="cfg.source").set_value("table").run()
+    assert not at.exception
+    assert _rows(at)[2] == [0.30000000000000004, 0.0, 3]
+    assert list(_editor(at).value["feature 2"])[2] == 3

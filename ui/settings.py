@@ -59,7 +59,7 @@ from rnn_core.spec import (
     MERGE_MODES,
     LayerSpec,
 )
-from ui import i18n, permalink
+from ui import i18n, permalink, table_edits
 from ui.clicks import counting_button
 from ui.i18n import t
 
@@ -409,45 +409,8 @@ def _read_upload(uploader_key: str, store: str) -> None:
     st.session_state[store] = (uploaded.name, data)
 
 
-def _apply_table_edits(editor_key: str) -> None:
-    """Fold the editor's edits into the stored rows and start a fresh editor.
-
-    The edits come from the browser: rows, columns and values that do not fit the
-    table are ignored (a value that is not a number is kept, and then reported by
-    `_table_input`), never an exception.
-    """
-    edits = st.session_state.get(editor_key)
-    edits = edits if isinstance(edits, dict) else {}
-    rows = [list(row) for row in st.session_state["table.rows"]]
-    columns = int(get("table_features"))
-    edited = edits.get("edited_rows")
-    for index, changes in (edited if isinstance(edited, dict) else {}).items():
-        row_index = _index(index, len(rows))
-        if row_index is None or not isinstance(changes, dict):
-            continue
-        for column, value in changes.items():
-            column_index = _index(_column_index(column), columns)
-            if column_index is not None:
-                rows[row_index] = (rows[row_index] + [None] * columns)[:columns]
-                rows[row_index][column_index] = value
-    deleted_rows = edits.get("deleted_rows")
-    deleted = {
-        _index(index, len(rows))
-        for index in (deleted_rows if isinstance(deleted_rows, list) else [])
-    }
-    rows = [row for index, row in enumerate(rows) if index not in deleted]
-    added_rows = edits.get("added_rows")
-    for added in (added_rows if isinstance(added_rows, list) else [])[:MAX_TIMESTEPS]:
-        if not isinstance(added, dict):
-            continue
-        row: list[Any] = [None] * columns
-        for column, value in added.items():
-            column_index = _index(_column_index(column), columns)
-            if column_index is not None:
-                row[column_index] = value
-        rows.append(row)
-    st.session_state["table.rows"] = rows[:MAX_TIMESTEPS]
-    st.session_state["table.version"] += 1
+def _apply_table_edits(version: int) -> None:
+    table_edits.apply_edits(version)
 
 
 def _shown_cell(value: object) -> float | int | None:
@@ -456,38 +419,12 @@ def _shown_cell(value: object) -> float | int | None:
     return value if is_number else None  # type: ignore[return-value]
 
 
-def _index(value: object, size: int) -> int | None:
-    """`value` as an index into `size` items, or None when it is not one."""
-    try:
-        index = int(str(value))
-    except ValueError:
-        return None
-    return index if 0 <= index < size else None
-
-
 def _resize_table() -> None:
-    columns = int(get("table_features"))
-    rows = st.session_state["table.rows"]
-    st.session_state["table.rows"] = [
-        (list(row) + [0.0] * columns)[:columns] for row in rows
-    ]
-    st.session_state["table.version"] += 1
-
-
-def _column_name(index: int) -> str:
-    """The editor's column key (never translated: edits come back under it)."""
-    return f"feature {index}"
+    table_edits.resize(int(get("table_features")))
 
 
 def _column_label(index: int) -> str:
     return t("set.table.column", index=index)
-
-
-def _column_index(name: str | int) -> int | None:
-    try:
-        return int(str(name).removeprefix("feature "))
-    except ValueError:
-        return None
 
 
 # --------------------------------------------------------------------------------------
@@ -762,19 +699,22 @@ def _table_input() -> tuple[np.ndarray, str]:
         on_change=_resize_table,
     )
     columns = int(get("table_features"))
-    rows = st.session_state["table.rows"]
+    # The editor's data stays fixed while the user types; the rows are that base
+    # plus all of its edits (ui.table_edits).
+    editor_key, version, base = table_edits.live_base(_page(), columns)
     table = {  # what the editor shows: a cell that is not a number shows empty
-        _column_name(j): [_shown_cell(row[j]) if j < len(row) else None for row in rows]
+        table_edits.column_name(j): [
+            _shown_cell(row[j]) if j < len(row) else None for row in base
+        ]
         for j in range(columns)
     }
-    editor_key = f"table.editor.{st.session_state['table.version']}"
     st.sidebar.caption(t("set.table.caption"))
     st.sidebar.data_editor(
         table,
         key=editor_key,
         num_rows="dynamic",
         on_change=_apply_table_edits,
-        args=(editor_key,),
+        args=(version,),
         column_config={
             name: st.column_config.NumberColumn(
                 _column_label(j), format="%.4g", required=True
@@ -782,6 +722,7 @@ def _table_input() -> tuple[np.ndarray, str]:
             for j, name in enumerate(table)
         },
     )
+    rows = st.session_state[table_edits.ROWS_KEY]
     if not rows:
         raise ValueError(t("set.table.empty"))
     for row_number, row in enumerate(rows, start=1):
