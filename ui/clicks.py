@@ -60,7 +60,7 @@ button {
   background: var(--st-background-color, #fff);
   color: var(--st-text-color, inherit);
   font: inherit;
-  font-size: var(--st-base-font-size, 1rem);
+  font-size: calc(var(--st-base-font-size, 1rem) * 0.875);  /* as st.button */
   line-height: 1.6;
   cursor: pointer;
   user-select: none;
