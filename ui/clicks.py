@@ -12,6 +12,15 @@ never starts over below what was already counted.
 `counting_button(label, key, on_clicks)` draws it; `on_clicks(n)` runs as a callback
 (before the run, like `st.button`'s `on_click`, so it may set widget values) with the
 number of new clicks. The label is set as text, never as HTML.
+
+A seed that clicks move on (`next_seed`) is shown in a number box, which shows what
+the app set only once the browser has drawn it: a click sent before that carries the
+box's older value (an echo). Runs started while a burst goes on are interrupted
+early, so such echoes are the rule, and counting from them loses clicks. An echo (a
+value this burst already moved past) counts from the value the last clicks set
+instead; any other value in the box is one the user typed, and clicks count from it.
+`forget_settled_clicks()` (at the start of every full run) ends a burst: after a run
+without clicks the box holds what the user sees, never an echo to undo.
 """
 
 from __future__ import annotations
@@ -82,6 +91,40 @@ button:focus-visible {
 }
 """
 _COMPONENT = st.components.v2.component("rnn_stepper.counting_button", css=_CSS, js=_JS)
+
+
+# The seeds that clicks set: name -> {"value": the seed the last clicks set,
+# "echoes": older values the browser may still send, "fresh": set in this run's
+# callbacks}.
+CLICKED_KEY = "clicks.seeds"
+MAX_ECHOES = 64
+
+
+def next_seed(name: str, held: int, clicks: int, most: int) -> int:
+    """The seed `name` after `clicks` more, when its box holds `held` (0 to `most`)."""
+    state = st.session_state
+    clicked = dict(state.get(CLICKED_KEY) or {})
+    record = clicked.get(name)
+    echoes: list[int] = []
+    base = held
+    if isinstance(record, dict) and held in record["echoes"]:
+        base, echoes = int(record["value"]), list(record["echoes"])
+    value = (base + clicks) % (most + 1)
+    echoes = [v for v in dict.fromkeys([held, base, *echoes]) if v != value]
+    clicked[name] = {"value": value, "echoes": echoes[:MAX_ECHOES], "fresh": True}
+    state[CLICKED_KEY] = clicked
+    return value
+
+
+def forget_settled_clicks() -> None:
+    """At the start of a full run: forget the seeds of bursts that are over."""
+    state = st.session_state
+    clicked = state.get(CLICKED_KEY)
+    kept = {}
+    for name, record in (clicked if isinstance(clicked, dict) else {}).items():
+        if isinstance(record, dict) and record.get("fresh"):
+            kept[name] = {**record, "fresh": False}
+    state[CLICKED_KEY] = kept
 
 
 def seen_key(key: str) -> str:

@@ -60,7 +60,7 @@ from rnn_core.spec import (
     LayerSpec,
 )
 from ui import i18n, permalink, table_edits
-from ui.clicks import counting_button
+from ui.clicks import counting_button, forget_settled_clicks, next_seed
 from ui.i18n import t
 
 PREFIX = "cfg."
@@ -196,7 +196,7 @@ def keep_settings() -> list[str]:
             state[key(name)] = default
         elif arrived:  # new widgets (their ids are per page): give them the values
             state[key(name)] = state[key(name)]
-    _forget_settled_clicks()
+    forget_settled_clicks()
     problems = check_settings()
     rows = state.get("table.rows")
     if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
@@ -335,54 +335,10 @@ def check_settings() -> list[str]:
 # Callbacks (run before the next script run, so they may set widget values)
 
 
-# The seeds that clicks set: name -> {"value": the seed the last clicks set,
-# "echoes": older values the browser may still send, "fresh": set in this run's
-# callbacks}. See `_advance_seed`.
-CLICKED_KEY = "settings.clicked"
-MAX_ECHOES = 64
-
-
 def _advance_seed(name: str, clicks: int) -> None:
-    """Move a seed on by `clicks` (a callback of its button, see ui.clicks).
-
-    The seed's number box shows what the app set only once the browser has drawn
-    it; a click sent before that carries the box's older value (an echo). Runs that
-    clicks start while a burst goes on are interrupted early, so such echoes are
-    the rule: counting from them loses clicks. An echo (a value this burst already
-    moved past) counts from the value the last clicks set instead; any other value
-    in the box is one the user typed, and the clicks count from it.
-    """
-    state = st.session_state
-    clicked = dict(state.get(CLICKED_KEY) or {})
-    record = clicked.get(name)
-    held = int(get(name))
-    echoes: list[int] = []
-    base = held
-    if isinstance(record, dict) and held in record["echoes"]:
-        base, echoes = int(record["value"]), list(record["echoes"])
-    value = (base + clicks) % (MAX_SEED + 1)
-    put(name, value)
-    echoes = [v for v in dict.fromkeys([held, base, *echoes]) if v != value]
-    clicked[name] = {"value": value, "echoes": echoes[:MAX_ECHOES], "fresh": True}
-    state[CLICKED_KEY] = clicked
-
-
-def _forget_settled_clicks() -> None:
-    """At the start of a run: forget the clicks of runs before the last one.
-
-    A run without a click callback means the burst is over: the number box holds
-    what the user sees (the app's value, or one typed since), never an echo to undo.
-    """
-    state = st.session_state
-    clicked = state.get(CLICKED_KEY)
-    if not isinstance(clicked, dict):
-        state[CLICKED_KEY] = {}
-        return
-    kept = {}
-    for name, record in clicked.items():
-        if isinstance(record, dict) and record.get("fresh"):
-            kept[name] = {**record, "fresh": False}
-    state[CLICKED_KEY] = kept
+    """Move a seed on by `clicks`, from the value the last clicks set when the box
+    only echoes an older one (see `ui.clicks.next_seed`)."""
+    put(name, next_seed(name, int(get(name)), clicks, MAX_SEED))
 
 
 def _draw_new_weights(clicks: int = 1) -> None:
