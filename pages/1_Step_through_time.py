@@ -28,6 +28,7 @@ def _direction(view: View) -> str:
         view.spec.directions,
         format_func=labels.__getitem__,
         key=settings.key("direction"),
+        persist_state=settings.KEPT,
         horizontal=True,
     )
 
@@ -36,19 +37,22 @@ def _stepper(view: View, trace: Trace, direction: str) -> None:
     """The part that reruns alone on every step: slider, diagram and equations."""
     timesteps = view.shape[1]
     last = timesteps - 1
-    step = min(int(settings.get("step")), last)
+    held = int(settings.get("step"))
+    step = min(held, last)
     if settings.get("playing"):
         if step >= last:
             settings.put("playing", False)
             st.rerun(scope="app")
         step += 1
-    settings.put("step", step)
+    if step != held:  # only a move of the app's own: the slider keeps the user's
+        settings.put("step", step)
     if timesteps > 1:
         st.slider(
             t("step.slider", last=last),
             0,
             last,
             key=settings.key("step"),
+            persist_state=settings.KEPT,
             help=t("step.slider_help"),
         )
     else:
@@ -100,13 +104,9 @@ def step_page(view: View, trace: Trace) -> None:
         disabled=timesteps == 1,
         help=t("step.play_help"),
     )
-    drawn = [False]  # by this full run; later calls are the fragment's own reruns
 
-    def stepper() -> None:
-        if drawn[0]:  # a step or a play tick reran only this fragment: keep the
-            settings.hold_values()  # sidebar's values for the next page switch
-        drawn[0] = True
-        guard(lambda: _stepper(view, trace, direction))
+    def stepper() -> None:  # reruns alone on a step or a play tick; the sidebar's
+        guard(lambda: _stepper(view, trace, direction))  # widgets keep their values
 
     st.fragment(run_every=PLAY_SECONDS if playing else None)(stepper)()
     if view.spec.cell != "simple_rnn":

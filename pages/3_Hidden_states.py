@@ -26,12 +26,14 @@ def states_page(view: View, trace: Trace) -> None:
             t("set.label.direction"),
             spec.directions,
             key=settings.key("direction"),
+            persist_state=settings.KEPT,
             format_func=labels.__getitem__,
             horizontal=True,
         )
     relative = st.toggle(
         t("states.relative"),
         key=settings.key("relative_residuals"),
+        persist_state=settings.KEPT,
         help=t("states.relative_help"),
     )
     for state in spec.state_names:

@@ -204,6 +204,7 @@ def _weight_heatmaps(
             t("grad.page.direction"),
             spec.directions,
             key=settings.key("direction"),
+            persist_state=settings.KEPT,
             format_func=labels.__getitem__,
             horizontal=True,
         )

@@ -150,7 +150,9 @@ def test_home_bidirectional_and_merge_mode():
 def test_new_weights_seed_changes_numbers():
     at = open_page("home")
     before = figures(at)[0]["data"][0]["z"]
-    at.button(key="weights.draw").click().run()
+    from tests.test_bursts_app import clicks  # a counting button (ui/clicks.py)
+
+    clicks(at, "weights.draw", 1)
     assert at.session_state["cfg.weights_seed"] == 1
     after = figures(at)[0]["data"][0]["z"]
     assert before != after

@@ -321,11 +321,11 @@ def _edit_table_script() -> None:
     """Runs as a Streamlit script: edits from a hostile browser, then the table."""
     import streamlit as st
 
-    from ui.settings import _apply_table_edits, keep_settings
+    from ui.settings import keep_settings
+    from ui.table_edits import with_edits
 
     keep_settings()
-    st.session_state["table.rows"] = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
-    st.session_state["edits"] = {
+    edits = {
         "edited_rows": {
             "999": {"feature 0": 1.0},
             "x": {},
@@ -334,8 +334,7 @@ def _edit_table_script() -> None:
         "deleted_rows": ["-1", "abc", 5],
         "added_rows": ["not a row", {"feature 9": 1.0, "feature 1": 7.0}],
     }
-    _apply_table_edits("edits")
-    st.write(repr(st.session_state["table.rows"]))
+    st.write(repr(with_edits([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], edits, 3)))
 
 
 def test_hostile_table_edits_are_ignored_not_raised():

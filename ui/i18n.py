@@ -876,10 +876,17 @@ def language() -> str:
     return chosen
 
 
-def keep_language() -> None:
-    """Give "cfg.language" its value before a run draws the switch (as keep_settings
-    does for the sidebar's settings)."""
-    st.session_state[LANGUAGE_KEY] = language()
+def keep_language(arrived: bool = False) -> None:
+    """Give "cfg.language" a valid value before a run draws the switch.
+
+    Written only when it has none or one that is not a language, or on the first
+    run of a page (`arrived`: the switch is a new widget there; see
+    `ui.settings.keep_settings`): writing the switch's own value back on every run
+    would send it to the browser, over a newer choice.
+    """
+    chosen = language()
+    if arrived or st.session_state.get(LANGUAGE_KEY) != chosen:
+        st.session_state[LANGUAGE_KEY] = chosen
 
 
 def t(message_id: str, **fields: object) -> Markup:
@@ -916,5 +923,6 @@ def language_switch() -> str:
         list(LANGUAGES),
         format_func=LANGUAGES.__getitem__,
         key=LANGUAGE_KEY,
+        persist_state="session",  # kept on pages that do not draw it
     )
     return language()

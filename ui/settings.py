@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from rnn_core.errors import Grouped, Msg
 from rnn_core.inputs import (
@@ -61,10 +62,13 @@ from rnn_core.spec import (
     MERGE_MODES,
     LayerSpec,
 )
-from ui import i18n, permalink, restart, upload_guard
+from ui import i18n, permalink, restart, table_edits, upload_guard
+from ui.clicks import counting_button, forget_settled_clicks, next_seed
 from ui.i18n import t
 
 PREFIX = "cfg."
+KEPT = "session"  # persist_state of every setting's widget: kept across pages
+PAGE_KEY = "settings.page"  # the page of the last run that drew the sidebar
 VALID_KEY = "settings.valid"  # the last checked value of every setting
 MAX_TABLE_FEATURES = 16  # columns of the hand-typed table
 SOURCES = ("generator", "upload", "table")  # labels: messages "set.source.<name>"
@@ -157,15 +161,28 @@ def put(name: str, value: Any) -> None:
     st.session_state[key(name)] = value
 
 
-def keep_settings() -> list[str]:
-    """Give every setting a valid value, and keep widget values across pages.
+def _page() -> str:
+    """The page this run draws (Streamlit's page script hash; "" outside a run)."""
+    ctx = get_script_run_ctx()
+    return ctx.page_script_hash if ctx is not None else ""
 
-    Streamlit forgets a widget's value when a run does not draw it (another page, or a
-    control hidden for this cell). Writing each value back as session state at the
-    start of a run keeps it: the documented way to share widgets between pages. The
-    same for the language (`ui.i18n.keep_language`). A new session first takes its
-    URL's settings (warning about the bad ones); the run's settings go back into the
-    URL.
+
+def keep_settings() -> list[str]:
+    """Give every setting a valid value; widgets keep theirs across pages.
+
+    Each setting's widget is drawn with `persist_state=KEPT`: Streamlit itself keeps
+    its value while a run does not draw it (another page, or a control hidden for
+    this cell) and gives it back when the widget is drawn again. Nothing writes a
+    widget's value back at the start of a run: such a write makes the widget send
+    that value to the browser, and during a burst of key presses or clicks it would
+    overwrite the newer value the browser already holds (presses were lost that
+    way). Only a setting that has no value yet, or one that is not allowed, is
+    written, and every setting on the first run of a page: its widgets are new
+    there (Streamlit's widget ids are per page) and nothing in the browser is newer,
+    while a client that still sends the last page's widget states (AppTest, a load
+    test's websocket client) would otherwise see defaults. A new session first takes
+    its URL's settings (warning about the bad ones); the run's settings go back into
+    the URL.
 
     Returns:
         One message per setting that held a value it may not have (see
@@ -175,9 +192,15 @@ def keep_settings() -> list[str]:
     permalink.load()  # a new session: the settings of its URL first
     for notice in permalink.notices():
         st.warning(notice)
-    i18n.keep_language()
+    arrived = state.get(PAGE_KEY) != _page()  # this run draws the page's widgets anew
+    state[PAGE_KEY] = _page()
+    i18n.keep_language(arrived)
     for name, default in DEFAULTS.items():
-        state[key(name)] = state.get(key(name), default)
+        if key(name) not in state:
+            state[key(name)] = default
+        elif arrived:  # new widgets (their ids are per page): give them the values
+            state[key(name)] = state[key(name)]
+    forget_settled_clicks()
     problems = check_settings()
     if get("source") != "upload":  # another input chosen: stop asking for the file
         restart.forget_file("upload")
@@ -305,10 +328,11 @@ def check_settings() -> list[str]:
     for name in DEFAULTS:
         fallback = valid.get(name, DEFAULTS[name])
         value, problem = check_value(name, state.get(key(name)), fallback)
+        held = state.get(key(name))
         if problem:
             problems.append(problem)
             state[key(name)] = value
-        elif value is not state.get(key(name)):
+        elif type(value) is not type(held) or value != held:
             state[key(name)] = value  # e.g. 4.0 -> 4, numpy.bool_ -> bool
         checked[name] = value
     state[VALID_KEY] = checked
@@ -319,13 +343,22 @@ def check_settings() -> list[str]:
 # Callbacks (run before the next script run, so they may set widget values)
 
 
-def _draw_new_weights() -> None:
-    put("weights_seed", (int(get("weights_seed")) + 1) % (MAX_SEED + 1))
+def _advance_seed(name: str, clicks: int) -> None:
+    """Move a seed on by `clicks`, from the value the last clicks set when the box
+    only echoes an older one (see `ui.clicks.next_seed`)."""
+    put(name, next_seed(name, int(get(name)), clicks, MAX_SEED))
+
+
+def _draw_new_weights(clicks: int = 1) -> None:
+    """`clicks` new weights: the seed moves on by one per click (and a weights file
+    the server lost is no longer asked for)."""
+    _advance_seed("weights_seed", clicks)
     restart.forget_file("weights")
 
 
-def _new_input_seed() -> None:
-    put("input_seed", (int(get("input_seed")) + 1) % (MAX_SEED + 1))
+def _new_input_seed(clicks: int = 1) -> None:
+    """`clicks` new inputs: the seed moves on by one per click."""
+    _advance_seed("input_seed", clicks)
 
 
 def _read_upload(uploader_key: str, store: str) -> None:
@@ -341,45 +374,8 @@ def _read_upload(uploader_key: str, store: str) -> None:
     upload_guard.keep(store, uploaded.name, uploaded.size, uploaded.read)
 
 
-def _apply_table_edits(editor_key: str) -> None:
-    """Fold the editor's edits into the stored rows and start a fresh editor.
-
-    The edits come from the browser: rows, columns and values that do not fit the
-    table are ignored (a value that is not a number is kept, and then reported by
-    `_table_input`), never an exception.
-    """
-    edits = st.session_state.get(editor_key)
-    edits = edits if isinstance(edits, dict) else {}
-    rows = [list(row) for row in st.session_state["table.rows"]]
-    columns = int(get("table_features"))
-    edited = edits.get("edited_rows")
-    for index, changes in (edited if isinstance(edited, dict) else {}).items():
-        row_index = _index(index, len(rows))
-        if row_index is None or not isinstance(changes, dict):
-            continue
-        for column, value in changes.items():
-            column_index = _index(_column_index(column), columns)
-            if column_index is not None:
-                rows[row_index] = (rows[row_index] + [None] * columns)[:columns]
-                rows[row_index][column_index] = value
-    deleted_rows = edits.get("deleted_rows")
-    deleted = {
-        _index(index, len(rows))
-        for index in (deleted_rows if isinstance(deleted_rows, list) else [])
-    }
-    rows = [row for index, row in enumerate(rows) if index not in deleted]
-    added_rows = edits.get("added_rows")
-    for added in (added_rows if isinstance(added_rows, list) else [])[:MAX_TIMESTEPS]:
-        if not isinstance(added, dict):
-            continue
-        row: list[Any] = [None] * columns
-        for column, value in added.items():
-            column_index = _index(_column_index(column), columns)
-            if column_index is not None:
-                row[column_index] = value
-        rows.append(row)
-    st.session_state["table.rows"] = rows[:MAX_TIMESTEPS]
-    st.session_state["table.version"] += 1
+def _apply_table_edits(version: int) -> None:
+    table_edits.apply_edits(version)
 
 
 def _shown_cell(value: object) -> float | int | None:
@@ -388,38 +384,12 @@ def _shown_cell(value: object) -> float | int | None:
     return value if is_number else None  # type: ignore[return-value]
 
 
-def _index(value: object, size: int) -> int | None:
-    """`value` as an index into `size` items, or None when it is not one."""
-    try:
-        index = int(str(value))
-    except ValueError:
-        return None
-    return index if 0 <= index < size else None
-
-
 def _resize_table() -> None:
-    columns = int(get("table_features"))
-    rows = st.session_state["table.rows"]
-    st.session_state["table.rows"] = [
-        (list(row) + [0.0] * columns)[:columns] for row in rows
-    ]
-    st.session_state["table.version"] += 1
-
-
-def _column_name(index: int) -> str:
-    """The editor's column key (never translated: edits come back under it)."""
-    return f"feature {index}"
+    table_edits.resize(int(get("table_features")))
 
 
 def _column_label(index: int) -> str:
     return t("set.table.column", index=index)
-
-
-def _column_index(name: str | int) -> int | None:
-    try:
-        return int(str(name).removeprefix("feature "))
-    except ValueError:
-        return None
 
 
 # --------------------------------------------------------------------------------------
@@ -448,6 +418,7 @@ def layer_controls() -> LayerSpec | str:
         t("set.label.cell"),
         CELLS,
         key=key("cell"),
+        persist_state=KEPT,
         format_func=lambda cell: CELL_CLASS_NAMES[cell],
         help=t("set.help.cell"),
     )
@@ -458,6 +429,7 @@ def layer_controls() -> LayerSpec | str:
         max_value=MAX_UNITS,
         step=1,
         key=key("units"),
+        persist_state=KEPT,
         help=t("set.help.units"),
     )
     activations = _labels((NONE, *ACTIVATIONS), "set.none_linear")
@@ -465,6 +437,7 @@ def layer_controls() -> LayerSpec | str:
         t("set.label.activation"),
         list(activations),
         key=key("activation"),
+        persist_state=KEPT,
         format_func=activations.__getitem__,
         help=t("set.help.activation"),
     )
@@ -473,23 +446,32 @@ def layer_controls() -> LayerSpec | str:
             t("set.recurrent_activation"),
             ACTIVATIONS,
             key=key("recurrent_activation"),
+            persist_state=KEPT,
             help=t("set.help.recurrent_activation"),
         )
-    st.sidebar.checkbox("use_bias", key=key("use_bias"), help=t("set.help.use_bias"))
+    st.sidebar.checkbox(
+        "use_bias",
+        key=key("use_bias"),
+        persist_state=KEPT,
+        help=t("set.help.use_bias"),
+    )
     st.sidebar.checkbox(
         "return_sequences",
         key=key("return_sequences"),
+        persist_state=KEPT,
         help=t("set.help.return_sequences"),
     )
     st.sidebar.checkbox(
         "return_state",
         key=key("return_state"),
+        persist_state=KEPT,
         help=t("set.help.return_state"),
     )
     bidirectional = bool(get("bidirectional"))
     st.sidebar.checkbox(
         "go_backwards",
         key=key("go_backwards"),
+        persist_state=KEPT,
         disabled=bidirectional,
         help=t("set.help.go_backwards"),
     )
@@ -497,17 +479,20 @@ def layer_controls() -> LayerSpec | str:
         st.sidebar.checkbox(
             "unit_forget_bias",
             key=key("unit_forget_bias"),
+            persist_state=KEPT,
             help=t("set.help.unit_forget_bias"),
         )
     if cell == "gru":
         st.sidebar.checkbox(
             "reset_after",
             key=key("reset_after"),
+            persist_state=KEPT,
             help=t("set.help.reset_after"),
         )
     st.sidebar.checkbox(
         "Bidirectional",
         key=key("bidirectional"),
+        persist_state=KEPT,
         help=t("set.help.bidirectional"),
     )
     if bidirectional:
@@ -518,6 +503,7 @@ def layer_controls() -> LayerSpec | str:
             "merge_mode",
             list(modes),
             key=key("merge_mode"),
+            persist_state=KEPT,
             format_func=modes.__getitem__,
             help=t("set.help.merge_mode"),
         )
@@ -527,16 +513,13 @@ def layer_controls() -> LayerSpec | str:
         max_value=MAX_SEED,
         step=1,
         key=key("weights_seed"),
+        persist_state=KEPT,
         help=t("set.help.weights_seed"),
         on_change=restart.forget_file,
         args=("weights",),
     )
-    st.sidebar.button(
-        t("set.draw_weights"),
-        key="weights.draw",
-        on_click=_draw_new_weights,
-        width="stretch",
-    )
+    with st.sidebar:  # counts every click of a burst (see ui.clicks)
+        counting_button(t("set.draw_weights"), "weights.draw", _draw_new_weights)
     try:
         return LayerSpec(
             cell=cell,
@@ -563,13 +546,17 @@ def _generator_input() -> tuple[np.ndarray, str]:
         t("set.label.generator"),
         list(names),
         key=key("generator"),
+        persist_state=KEPT,
         format_func=names.__getitem__,
     )
     generator = GENERATORS[get("generator")]
     st.sidebar.caption(t(f"gen.{generator.name}.description"))
     if "scaled" in generator.options:
         st.sidebar.checkbox(
-            t("set.scaled"), key=key("scaled"), help=t("set.help.scaled")
+            t("set.scaled"),
+            key=key("scaled"),
+            persist_state=KEPT,
+            help=t("set.help.scaled"),
         )
     if "feature" in generator.options:
         st.sidebar.number_input(
@@ -578,11 +565,13 @@ def _generator_input() -> tuple[np.ndarray, str]:
             max_value=MAX_FEATURES - 1,
             step=1,
             key=key("impulse_feature"),
+            persist_state=KEPT,
         )
     if "text" in generator.options:
         st.sidebar.text_input(
             t("set.text"),
             key=key("text"),
+            persist_state=KEPT,
             max_chars=MAX_TIMESTEPS,
         )
     st.sidebar.slider(
@@ -590,6 +579,7 @@ def _generator_input() -> tuple[np.ndarray, str]:
         1,
         MAX_BATCH,
         key=key("batch"),
+        persist_state=KEPT,
         help=t("set.help.batch", most=MAX_BATCH, values=f"{MAX_INPUT_ELEMENTS:,}"),
     )
     derived = generator.derives_shape
@@ -598,6 +588,7 @@ def _generator_input() -> tuple[np.ndarray, str]:
         1,
         MAX_TIMESTEPS,
         key=key("timesteps"),
+        persist_state=KEPT,
         disabled=derived,
         help=t("set.help.timesteps_text") if derived else None,
     )
@@ -606,6 +597,7 @@ def _generator_input() -> tuple[np.ndarray, str]:
         1,
         MAX_FEATURES,
         key=key("features"),
+        persist_state=KEPT,
         disabled=derived,
         help=t("set.help.features_text") if derived else None,
     )
@@ -616,13 +608,10 @@ def _generator_input() -> tuple[np.ndarray, str]:
             max_value=MAX_SEED,
             step=1,
             key=key("input_seed"),
+            persist_state=KEPT,
         )
-        st.sidebar.button(
-            t("set.new_input"),
-            key="input.new",
-            on_click=_new_input_seed,
-            width="stretch",
-        )
+        with st.sidebar:  # counts every click of a burst (see ui.clicks)
+            counting_button(t("set.new_input"), "input.new", _new_input_seed)
     return generated_input()
 
 
@@ -687,22 +676,26 @@ def _table_input() -> tuple[np.ndarray, str]:
         max_value=MAX_TABLE_FEATURES,
         step=1,
         key=key("table_features"),
+        persist_state=KEPT,
         on_change=_resize_table,
     )
     columns = int(get("table_features"))
-    rows = st.session_state["table.rows"]
+    # The editor's data stays fixed while the user types; the rows are that base
+    # plus all of its edits (ui.table_edits).
+    editor_key, version, base = table_edits.live_base(_page(), columns)
     table = {  # what the editor shows: a cell that is not a number shows empty
-        _column_name(j): [_shown_cell(row[j]) if j < len(row) else None for row in rows]
+        table_edits.column_name(j): [
+            _shown_cell(row[j]) if j < len(row) else None for row in base
+        ]
         for j in range(columns)
     }
-    editor_key = f"table.editor.{st.session_state['table.version']}"
     st.sidebar.caption(t("set.table.caption"))
     st.sidebar.data_editor(
         table,
         key=editor_key,
         num_rows="dynamic",
         on_change=_apply_table_edits,
-        args=(editor_key,),
+        args=(version,),
         column_config={
             name: st.column_config.NumberColumn(
                 _column_label(j), format="%.4g", required=True
@@ -710,6 +703,7 @@ def _table_input() -> tuple[np.ndarray, str]:
             for j, name in enumerate(table)
         },
     )
+    rows = st.session_state[table_edits.ROWS_KEY]
     if not rows:
         raise ValueError(t("set.table.empty"))
     for row_number, row in enumerate(rows, start=1):
@@ -746,6 +740,7 @@ def input_controls() -> tuple[np.ndarray | None, str, str | None]:
         t("set.source"),
         list(sources),
         key=key("source"),
+        persist_state=KEPT,
         format_func=sources.__getitem__,
     )
     try:
@@ -832,6 +827,7 @@ def sidebar() -> View | None:
         max_value=batch - 1,
         step=1,
         key=key("batch_index"),
+        persist_state=KEPT,
         help=t("set.help.batch_index"),
     )
     uploaded = _weights_upload(spec, int(x.shape[2]))
@@ -886,21 +882,7 @@ def _generator_meanwhile(spec: LayerSpec | None) -> dict[str, Any] | None:
 LINK_IN_PAGE = "link.in_page"
 
 
-def hold_values() -> None:
-    """Turn every setting's widget value into plain session state.
-
-    For a rerun of a fragment alone (the Step page's slider and play), called before
-    the fragment draws anything: such a run ends by dropping the records of the
-    widgets it did not draw (the sidebar's), and without this their values would be
-    lost at the next page switch. A full run must not call it after drawing them.
-    """
-    state = st.session_state
-    for name in DEFAULTS:
-        if key(name) in state:
-            state[key(name)] = state[key(name)]
-
-
-# Mark the problems that are an information, not an error (shown with st.info).
+# Marks the problem that is an information, not an error (shown with st.info).
 LAST_VALID = "\0last-valid"
 GENERATOR_MEANWHILE = "\0generator-meanwhile"  # a new session without its input
 
