@@ -28,9 +28,18 @@ def home(view: View, trace: Trace) -> None:
         st.code(
             "import keras\n\n"
             f"layer = {spec.keras_code()}\n"
-            f"# x: ({batch}, {timesteps}, {features}), {view.input_label}\n"
+            f"# x: ({batch}, {timesteps}, {features})\n"
             "outputs = layer(x)",
             language="python",
+        )
+        # Where x came from, beside the code: the label may hold a file name, which
+        # only a Markdown element shows as typed (a code block would show its quoting).
+        st.caption(
+            t(
+                "home.input_source",
+                shape=f"({batch}, {timesteps}, {features})",
+                source=view.input_label,
+            )
         )
     with numbers_column:
         st.subheader(t("home.agree"))

@@ -80,6 +80,8 @@ def test_a_nested_unknown_path_becomes_one_segment(path, query, target):
         "/a%2Fb",  # the target itself: never redirected again
         "/_stcore/health",
         "/_stcore/x/y",
+        "/Step_through_time/_stcore/health",  # the client's probe under a page
+        "/Train/_stcore/host-config",
         "/static/js/index.js",
         "/media/abc.png",
         "/component/x/index.html",

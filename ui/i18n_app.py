@@ -639,6 +639,10 @@ APP_MESSAGES: dict[str, dict[str, str]] = {
         ),
     },
     "home.layer": {"en": "The layer", "es": "La capa"},
+    "home.input_source": {
+        "en": "x of shape {shape}: {source}",
+        "es": "x de forma {shape}: {source}",
+    },
     "home.agree": {
         "en": "Keras and the formula agree",
         "es": "Keras y la fórmula coinciden",

@@ -56,6 +56,11 @@ def redirect_target(
     segments = [s for s in raw_path[len(prefix) :].split("/") if s]
     if len(segments) < 2 or unquote(segments[0]) in served:
         return None
+    if unquote(segments[1]) in served:
+        # A page's own probe such as /Step_through_time/_stcore/health: Streamlit's
+        # client looks for its server under the page's path first and then falls
+        # back to the root by itself; a redirect would only change the 404's URL.
+        return None
     decoded = unquote(raw_path)
     if decoded.startswith("//") or "\\" in decoded:
         return None  # Streamlit answers 400: never a redirect that looks like a host
