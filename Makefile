@@ -57,8 +57,8 @@ format: $(STAMP)
 container-test: $(STAMP) chromium
 	bash scripts/container_test.sh
 
-# The five benchmarks of bench/ (engine, rerun, cold start, page weight, classroom),
-# then one table against the targets; QUICK=1 for a short smoke run.
+# The benchmarks of bench/ (engine, rerun, cold start, page weight, classroom,
+# gradients, heavy load), then one table against the targets; QUICK=1 for a short run.
 bench: $(STAMP) chromium
 	$(PY) bench/run_all.py
 
