@@ -11,7 +11,7 @@ import streamlit as st
 from rnn_core import describe_weights, explain
 from rnn_core.trace import Trace, overflow_warning
 from ui import compute, permalink, restart
-from ui.i18n import language, t
+from ui.i18n import language, plain_text, t
 from ui.page import chart, convention, run
 from ui.settings import View
 
@@ -28,18 +28,9 @@ def home(view: View, trace: Trace) -> None:
         st.code(
             "import keras\n\n"
             f"layer = {spec.keras_code()}\n"
-            f"# x: ({batch}, {timesteps}, {features})\n"
+            f"# x: ({batch}, {timesteps}, {features}), {plain_text(view.input_label)}\n"
             "outputs = layer(x)",
             language="python",
-        )
-        # Where x came from, beside the code: the label may hold a file name, which
-        # only a Markdown element shows as typed (a code block would show its quoting).
-        st.caption(
-            t(
-                "home.input_source",
-                shape=f"({batch}, {timesteps}, {features})",
-                source=view.input_label,
-            )
         )
     with numbers_column:
         st.subheader(t("home.agree"))

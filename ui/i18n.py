@@ -858,7 +858,35 @@ def translate(message_id: str, language: str, **fields: object) -> Markup:
     """
     template = MESSAGES[message_id][language]
     filled = {name: _field(value, language) for name, value in fields.items()}
-    return fill(template, filled)  # type: ignore[return-value]
+    markdown = Rendered(fill(template, filled))
+    markdown.plain = fill(
+        template,
+        {name: _plain_field(value, language) for name, value in fields.items()},
+        markdown=False,
+    )
+    return markdown
+
+
+class Rendered(Markup):
+    """A message as Markdown (it is a `Markup`), with the same text for plain-text
+    places (a code block, a file) in `plain`: see `plain_text`."""
+
+    plain: str
+
+
+def _plain_field(value: object, language: str) -> object:
+    """A field for the plain-text version: nested messages as their plain text."""
+    if isinstance(value, Msg | CoreError):
+        return value.plain(language)
+    if isinstance(value, Grouped):
+        return value.text(language)
+    return getattr(value, "plain", value)
+
+
+def plain_text(text: str) -> str:
+    """A text of `t`/`translate` as plain text, for places that show characters as
+    they are (`st.code`, file contents); any other string as it is."""
+    return getattr(text, "plain", str(text))
 
 
 def language() -> str:

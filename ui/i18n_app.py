@@ -185,8 +185,8 @@ APP_MESSAGES: dict[str, dict[str, str]] = {
         "es": "{generator}, semilla {seed}",
     },
     "set.input.uploaded": {
-        "en": "uploaded file `{name}`",
-        "es": "el archivo subido `{name}`",
+        "en": "uploaded file {name}",
+        "es": "el archivo subido {name}",
     },
     "set.input.table": {"en": "typed table", "es": "la tabla escrita a mano"},
     "set.upload": {
@@ -639,10 +639,6 @@ APP_MESSAGES: dict[str, dict[str, str]] = {
         ),
     },
     "home.layer": {"en": "The layer", "es": "La capa"},
-    "home.input_source": {
-        "en": "x of shape {shape}: {source}",
-        "es": "x de forma {shape}: {source}",
-    },
     "home.agree": {
         "en": "Keras and the formula agree",
         "es": "Keras y la fórmula coinciden",
