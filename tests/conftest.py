@@ -55,3 +55,8 @@ def assert_stays_light() -> Callable[[str], None]:
         assert "HEAVY MODULES LOADED: []" in result.stdout, result.stdout
 
     return check
+
+
+# The browser fixtures of tests/test_browser.py (Debian's Chromium, one server per
+# test module, a browser, a fresh page and its console), for every browser test.
+from tests.test_browser import browser, chromium, console, page, server  # noqa: E402, F401

@@ -29,11 +29,6 @@ from tests.test_browser import (
 )
 
 pytestmark = pytest.mark.browser
-chromium = test_browser.chromium
-server = test_browser.server
-browser = test_browser.browser
-console = test_browser.console
-page = test_browser.page
 
 PRESSES = 21  # the burst of the issue: 21 key presses, 21 clicks
 CLICK_GAP_MS = 100  # between two clicks of a burst (about 10 clicks a second)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests import test_browser
 from tests.test_browser import (
     CHARTS,
     Console,
@@ -21,12 +20,6 @@ from tests.test_browser import (
 )
 
 pytestmark = pytest.mark.browser
-# The fixtures of tests/test_browser.py (Chromium, the server, a fresh page), reused.
-chromium = test_browser.chromium
-server = test_browser.server
-browser = test_browser.browser
-console = test_browser.console
-page = test_browser.page
 
 NAME = "Gradients_through_time"
 TITLE = "Gradients through time"

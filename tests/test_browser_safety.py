@@ -15,7 +15,6 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
-from tests import test_browser
 from tests.test_browser import (
     RUN_MS,
     Console,
@@ -26,11 +25,6 @@ from tests.test_browser import (
 )
 
 pytestmark = pytest.mark.browser
-chromium = test_browser.chromium
-server = test_browser.server
-browser = test_browser.browser
-console = test_browser.console
-page = test_browser.page
 
 LOOPBACK = {"127.0.0.1", "localhost"}
 ALERTS = '[data-testid="stAlert"]'

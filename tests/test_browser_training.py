@@ -12,7 +12,6 @@ import re
 
 import pytest
 
-from tests import test_browser
 from tests.test_browser import (
     CHARTS,
     Console,
@@ -24,12 +23,6 @@ from tests.test_browser import (
 )
 
 pytestmark = pytest.mark.browser
-# The fixtures of tests/test_browser.py (Chromium, the server, a fresh page), reused.
-chromium = test_browser.chromium
-server = test_browser.server
-browser = test_browser.browser
-console = test_browser.console
-page = test_browser.page
 
 NAME = "Train"
 TITLE = "Train a recurrent layer on a toy task"

@@ -36,12 +36,6 @@ from tests.test_browser import (
 from tests.test_upload_limit import exact_csv
 
 pytestmark = pytest.mark.browser
-# The fixtures of tests/test_browser.py (Chromium, the server, a fresh page), reused.
-chromium = test_browser.chromium
-server = test_browser.server
-browser = test_browser.browser
-console = test_browser.console
-page = test_browser.page
 
 WINDOWS = "Object.defineProperty(Navigator.prototype, 'platform', {get: () => 'Win32'})"
 RAGGED = b"1,2,3\n4,5\n"

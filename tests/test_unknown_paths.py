@@ -27,11 +27,6 @@ from tests.test_browser import (
     wait_for_run,
 )
 
-# The fixtures of tests/test_browser.py (Chromium, the server, the browser), reused.
-chromium = test_browser.chromium
-server = test_browser.server
-browser = test_browser.browser
-
 SERVED = frozenset({"_stcore", "static", "media", "component", "favicon.png"})
 NESTED = ["/a/b", "/Step_through_time/x", "/a/b/c/", "/Weights/x?units=3&cell=lstm"]
 # Streamlit's client looks for its server below the page's path first: those 404s,
