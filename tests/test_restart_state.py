@@ -11,19 +11,16 @@ uploader, is tests/test_restart.py.)
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.test_bursts_app import clicks
+from tests.test_permalink import open_link  # a fresh session on a link
 from ui import permalink
 from ui.i18n import translate
 from ui.settings import npy_bytes
 
-ROOT = Path(__file__).resolve().parent.parent
-TIMEOUT = 90
 NAME = "![x](http://127.0.0.1:9/x).csv"  # a name is data, quoted back as a field
 
 
@@ -55,15 +52,6 @@ def test_a_file_name_too_long_or_empty_is_left_out():
 
 
 # --- the app, through AppTest ---------------------------------------------------------
-
-
-def open_link(page: str = "app.py", **params: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
-    for name, value in params.items():
-        at.query_params[name] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def layer_code(at: AppTest) -> str:
